@@ -1,0 +1,35 @@
+"""stepcalc: a step-by-step calculator for tiny neural networks.
+
+    import stepcalc
+    sc = stepcalc.load("scenarios/dying_relu.toml")
+    tr = stepcalc.trace(sc)
+    tr.values["grad.m"]
+
+Importing this package never imports textual (the TUI lives in stepcalc.tui).
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["load", "loads", "trace"]
+
+
+def load(path):
+    """Read and validate a scenario file (a path, or a bundled scenario's name)."""
+    from stepcalc.scenario import load as _load
+
+    return _load(path)
+
+
+def loads(text: str, file: str = "<string>"):
+    """Validate a scenario given as TOML text."""
+    from stepcalc.scenario import loads as _loads
+
+    return _loads(text, file)
+
+
+def trace(scenario):
+    """Compute every step of the scenario once: a Trace of Step records."""
+    from stepcalc.engine import trace as _trace
+
+    return _trace(scenario)

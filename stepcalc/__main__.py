@@ -1,0 +1,3 @@
+from stepcalc.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,448 @@
+"""Index-level formulas of a training step and their per-element expansions.
+
+Each builder returns a pair of closures: ``formula()`` gives the index-level sympy
+``Eq`` (``∂L/∂m_ij = Σ_n x_ni · ∂L/∂h_nj``) and ``expand(element)`` gives the
+scalar calculation of one entry. The same template function writes the symbolic and the
+numeric expansion, so the two cannot disagree. Nothing here runs until a renderer asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+
+from stepcalc.engine.notation import (
+    Grad, Name, Updated, Velocity, add, applied, entry, long_sum, mul, num,
+)
+from stepcalc.records import Expansion
+
+n, i, j, k = sp.symbols("n i j k", integer=True)
+ETA, GAMMA, LAMBDA = Name("eta"), Name("gamma"), Name("lambda")
+ONE = sp.Integer(1)
+
+
+@dataclass
+class Notation:
+    """Names, index conventions and values of one training step (local, unprefixed ids)."""
+
+    values: dict[str, np.ndarray]
+    roles: dict[str, str]          # base name → batch | weight | bias | scalar
+    batched: bool                  # more than one sample: show the sample index n
+    row: bool                      # row convention (W is in × out)
+    folded: bool                   # bias folded into W as input index 0
+    precision: int = 3
+
+    @property
+    def offset(self) -> int:
+        """Display index of the first real input: 0 is the folded bias' constant 1."""
+        return 0 if self.folded else 1
+
+    def display(self, name: str, idx: tuple) -> tuple:
+        role = self.roles[_base(name)]
+        if role == "batch":
+            return (idx[0] + 1, idx[1] + 1) if self.batched else (idx[1] + 1,)
+        if role == "weight":
+            a, b = idx
+            return (a + self.offset, b + 1) if self.row else (a + 1, b + self.offset)
+        if role == "bias":
+            return (idx[0] + 1,)
+        return ()
+
+    def sym(self, name: str, idx: tuple):
+        return _wrap(name, entry(_base(name), *self.display(name, idx)))
+
+    def val(self, name: str, idx: tuple):
+        return num(self.values[name][idx])
+
+    def index_sym(self, name: str, *idx):
+        """Entry at symbolic indices; batch quantities get n only when batched."""
+        if self.roles[_base(name)] == "batch" and self.batched:
+            idx = (n,) + idx
+        return _wrap(name, entry(_base(name), *idx))
+
+    def sample_sum(self, expr):
+        count = self.n_samples
+        return sp.Sum(expr, (n, 1, count)) if self.batched else expr
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.values["x"].shape[0])
+
+
+def _base(name: str) -> str:
+    return name.split(".", 1)[1] if "." in name else name
+
+
+def _wrap(name: str, e):
+    kind = name.split(".", 1)[0] if "." in name else ""
+    if kind == "grad":
+        return Grad(e)
+    if kind == "new":
+        return Updated(e)
+    if kind == "v":
+        return Updated(Velocity(e))
+    if kind == "v0":
+        return Velocity(e)
+    return e
+
+
+Template = Callable[[Notation, tuple, Callable], object]
+
+
+def expander(note: Notation, target: str, template: Template):
+    """expand(element) for the quantity ``target`` written by ``template``."""
+
+    def expand(element: tuple) -> Expansion:
+        # Unevaluated, so "1.5 × (−0.0759)" stays a product instead of collapsing.
+        with sp.evaluate(False):
+            symbolic = template(note, element, note.sym)
+            numeric = template(note, element, note.val)
+        value = float(note.values[target][element])
+        return Expansion(element, note.sym(target, element), symbolic, numeric, value)
+
+    return expand
+
+
+# ---------------------------------------------------------------- forward ---------
+
+def dense(note: Notation, inp: str, W: str, b: str, u: str):
+    """u = x·W + b (row) or W·x + b (column), per entry."""
+    d_in = note.values[inp].shape[1]
+    off = 1 if note.folded else 0
+
+    def w_idx(a, unit):
+        return (a, unit) if note.row else (unit, a)
+
+    def template(nt, el, get):
+        s, unit = el
+        terms = []
+        if note.folded:
+            terms.append(get(W, w_idx(0, unit)))
+        for a in range(d_in):
+            pair = (get(inp, (s, a)), get(W, w_idx(a + off, unit)))
+            terms.append(mul(*pair) if note.row else mul(*reversed(pair)))
+        if b:
+            terms.append(get(b, (unit,)))
+        return long_sum(terms)
+
+    def formula():
+        w_entry = entry(W, i, j) if note.row else entry(W, j, i)
+        x_entry = note.index_sym(inp, i)
+        product = mul(x_entry, w_entry) if note.row else mul(w_entry, x_entry)
+        rhs = [sp.Sum(product, (i, 1, d_in))]
+        if note.folded:
+            rhs.insert(0, entry(W, 0, j) if note.row else entry(W, j, 0))
+        if b:
+            rhs.append(entry(b, j))
+        return sp.Eq(note.index_sym(u, j), add(*rhs) if len(rhs) > 1 else rhs[0])
+
+    return formula, expander(note, u, template)
+
+
+def activation(note: Notation, act, u: str, a: str):
+    """a = f(u) elementwise, or the softmax of each row."""
+    f = applied(act.latex, act.text)
+    k_units = note.values[u].shape[1]
+
+    if not act.elementwise:
+        def template(nt, el, get):
+            s, unit = el
+            terms = [sp.exp(get(u, (s, c)), evaluate=False) for c in range(k_units)]
+            return mul(terms[unit], sp.Pow(long_sum(terms), -1, evaluate=False))
+
+        def formula():
+            numerator = sp.exp(note.index_sym(u, j), evaluate=False)
+            denominator = sp.Sum(sp.exp(note.index_sym(u, k), evaluate=False), (k, 1, k_units))
+            return sp.Eq(note.index_sym(a, j), mul(numerator, sp.Pow(denominator, -1, evaluate=False)))
+    else:
+        def template(nt, el, get):
+            return f(get(u, el))
+
+        def formula():
+            return sp.Eq(note.index_sym(a, j), f(note.index_sym(u, j)))
+
+    return formula, expander(note, a, template)
+
+
+# ---------------------------------------------------------------- loss ------------
+
+def batch_mean(note: Notation, mean: bool, expr):
+    if mean and note.batched:
+        return mul(sp.Rational(1, note.n_samples), expr)
+    return expr
+
+
+def loss(note: Notation, loss_def, yhat: str, mean: bool, labels):
+    """L = (1/N) Σ_n Σ_k ℓ(ŷ_nk, y_nk), or the multiclass hinge on the scores."""
+    k_units = note.values[yhat].shape[1]
+    y_values = note.values["y"]
+    hinge = loss_def.name == "hinge"
+
+    def term_at(get, s, c):
+        if hinge:
+            margin = add(get(yhat, (s, c)), mul(-1, get(yhat, (s, int(labels[s])))), ONE)
+            return sp.Max(0, margin, evaluate=False)
+        return loss_def.term(get(yhat, (s, c)), get("y", (s, c)))
+
+    def wanted(s, c):
+        # Cross-entropy terms with y = 0 vanish; the slides leave them out.
+        if hinge:
+            return c != int(labels[s])
+        return not (loss_def.name == "cross_entropy" and y_values[s, c] == 0)
+
+    def template(nt, el, get):
+        terms = [term_at(get, s, c) for s in range(note.n_samples) for c in range(k_units) if wanted(s, c)]
+        return batch_mean(note, mean, long_sum(terms) if terms else sp.Integer(0))
+
+    def formula():
+        if hinge:
+            y_n = entry("y", n) if note.batched else Name("y")
+            s_y = note.index_sym(yhat, y_n)
+            margin = add(note.index_sym(yhat, k), mul(-1, s_y), ONE)
+            inner = sp.Sum(sp.Max(0, margin, evaluate=False), (k, 1, k_units))
+            inner = _note_k_ne_y(inner)
+        else:
+            yh, yy = note.index_sym(yhat, k), note.index_sym("y", k)
+            inner = loss_def.term(yh, yy)
+            if k_units > 1:
+                inner = sp.Sum(inner, (k, 1, k_units))
+            else:
+                inner = inner.xreplace({yh: note.index_sym(yhat, 1), yy: note.index_sym("y", 1)})
+        return sp.Eq(Name("L"), batch_mean(note, mean, note.sample_sum(inner)))
+
+    def expand(element):
+        with sp.evaluate(False):
+            symbolic = template(note, (), note.sym)
+            numeric = template(note, (), note.val)
+        return Expansion((), Name("L"), symbolic, numeric, float(note.values["loss"]))
+
+    return formula, expand
+
+
+class _SumExceptLabel(sp.Sum):
+    """Σ over k ≠ y (the hinge loss skips the true class)."""
+
+    def _latex(self, printer):
+        body = printer._print(self.function)
+        return r"\sum_{k \neq y} %s" % body
+
+    def _sympystr(self, printer):
+        return "Σ[k≠y] " + printer._print(self.function)
+
+
+def _note_k_ne_y(total: sp.Sum):
+    return _SumExceptLabel(total.function, *total.limits)
+
+
+# ---------------------------------------------------------------- backward --------
+
+def fused_delta(note: Notation, u: str, yhat: str, mean: bool):
+    """∂L/∂u = (ŷ − y)/N: softmax + cross-entropy, sigmoid + binary cross-entropy."""
+
+    def template(nt, el, get):
+        return batch_mean(note, mean, add(get(yhat, el), mul(-1, get("y", el))))
+
+    def formula():
+        diff = add(note.index_sym(yhat, j), mul(-1, note.index_sym("y", j)))
+        return sp.Eq(note.index_sym("grad." + u, j), batch_mean(note, mean, diff))
+
+    return formula, expander(note, "grad." + u, template)
+
+
+def loss_gradient(note: Notation, loss_def, yhat: str, mean: bool, labels):
+    """∂L/∂ŷ: sympy.diff of the loss term (hinge: its subgradient on the scores)."""
+    if loss_def.name == "hinge":
+        return _hinge_gradient(note, yhat, mean, labels)
+    yh, yy = sp.Symbol("yhat"), sp.Symbol("y")
+    derivative = sp.diff(loss_def.term(yh, yy), yh)
+
+    def template(nt, el, get):
+        return batch_mean(note, mean, _substitute(derivative, {yh: get(yhat, el), yy: get("y", el)}))
+
+    def formula():
+        rhs = derivative.xreplace({yh: note.index_sym(yhat, j), yy: note.index_sym("y", j)})
+        return sp.Eq(note.index_sym("grad." + yhat, j), batch_mean(note, mean, rhs))
+
+    return formula, expander(note, "grad." + yhat, template)
+
+
+def _hinge_gradient(note: Notation, s: str, mean: bool, labels):
+    k_units = note.values[s].shape[1]
+    indicator = applied(r"\mathbf{1}", "1")
+
+    def margin(get, sample, c):
+        label = int(labels[sample])
+        return add(get(s, (sample, c)), mul(-1, get(s, (sample, label))), ONE)
+
+    def template(nt, el, get):
+        sample, c = el
+        label = int(labels[sample])
+        if c != label:
+            return batch_mean(note, mean, indicator(sp.StrictGreaterThan(margin(get, sample, c), 0, evaluate=False)))
+        others = [indicator(sp.StrictGreaterThan(margin(get, sample, o), 0, evaluate=False))
+                  for o in range(k_units) if o != label]
+        return batch_mean(note, mean, mul(-1, long_sum(others)))
+
+    def formula():
+        y_n = entry("y", n) if note.batched else Name("y")
+        m = add(note.index_sym(s, j), mul(-1, note.index_sym(s, y_n)), ONE)
+        return sp.Eq(note.index_sym("grad." + s, j),
+                     batch_mean(note, mean, indicator(sp.StrictGreaterThan(m, 0, evaluate=False))))
+
+    return formula, expander(note, "grad." + s, template)
+
+
+def _substitute(expr, mapping):
+    """Put numbers (or symbols) into an expression without letting sympy evaluate it."""
+    with sp.evaluate(False):
+        return expr.xreplace(mapping)
+
+
+def through_activation(note: Notation, act, u: str, a: str):
+    """∂L/∂u = ∂L/∂a · f′(u), or the softmax Jacobian-vector product."""
+    f_prime = applied(act.latex + "'", act.text + "′")
+    k_units = note.values[u].shape[1]
+
+    if not act.elementwise:
+        def template(nt, el, get):
+            s, unit = el
+            inner = long_sum([mul(get("grad." + a, (s, c)), get(a, (s, c))) for c in range(k_units)])
+            return mul(get(a, el), add(get("grad." + a, el), mul(-1, inner)))
+
+        def formula():
+            inner = sp.Sum(mul(note.index_sym("grad." + a, k), note.index_sym(a, k)), (k, 1, k_units))
+            return sp.Eq(note.index_sym("grad." + u, j),
+                         mul(note.index_sym(a, j), add(note.index_sym("grad." + a, j), mul(-1, inner))))
+    else:
+        def template(nt, el, get):
+            derivative = num(note.values["fprime." + u][el]) if get == note.val else f_prime(get(u, el))
+            return mul(get("grad." + a, el), derivative)
+
+        def formula():
+            return sp.Eq(note.index_sym("grad." + u, j),
+                         mul(note.index_sym("grad." + a, j), f_prime(note.index_sym(u, j))))
+
+    return formula, expander(note, "grad." + u, template)
+
+
+def weight_gradient(note: Notation, inp: str, W: str, u: str, decay: float):
+    """∂L/∂W_ij = Σ_n x_ni ∂L/∂u_nj (+ λ W_ij)."""
+    off = 1 if note.folded else 0
+
+    def input_at(get, s, a):
+        return ONE if a < off else get(inp, (s, a - off))
+
+    def template(nt, el, get):
+        a, unit = el if note.row else (el[1], el[0])
+        terms = []
+        for s in range(note.n_samples):
+            pair = (input_at(get, s, a), get("grad." + u, (s, unit)))
+            terms.append(mul(*pair) if note.row else mul(*reversed(pair)))
+        total = long_sum(terms)
+        if decay:
+            total = add(total, mul(get("lambda", ()), get(W, el)))
+        return total
+
+    def formula():
+        w_entry = entry(W, i, j) if note.row else entry(W, j, i)
+        pair = (note.index_sym(inp, i), note.index_sym("grad." + u, j))
+        rhs = note.sample_sum(mul(*pair) if note.row else mul(*reversed(pair)))
+        if decay:
+            rhs = add(rhs, mul(LAMBDA, w_entry))
+        return sp.Eq(Grad(w_entry), rhs)
+
+    return formula, expander(note, "grad." + W, template)
+
+
+def bias_gradient(note: Notation, b: str, u: str):
+    """∂L/∂b_j = Σ_n ∂L/∂u_nj."""
+
+    def template(nt, el, get):
+        return long_sum([get("grad." + u, (s, el[0])) for s in range(note.n_samples)])
+
+    def formula():
+        return sp.Eq(Grad(entry(b, j)), note.sample_sum(note.index_sym("grad." + u, j)))
+
+    return formula, expander(note, "grad." + b, template)
+
+
+def input_gradient(note: Notation, a: str, W: str, u: str):
+    """∂L/∂a_i = Σ_j W_ij ∂L/∂u_j (the error sent back through the weights)."""
+    k_units = note.values[u].shape[1]
+    off = 1 if note.folded else 0
+
+    def template(nt, el, get):
+        s, a_idx = el
+        terms = []
+        for unit in range(k_units):
+            w = get(W, (a_idx + off, unit) if note.row else (unit, a_idx + off))
+            terms.append(mul(w, get("grad." + u, (s, unit))))
+        return long_sum(terms)
+
+    def formula():
+        w_entry = entry(W, i, j) if note.row else entry(W, j, i)
+        rhs = sp.Sum(mul(w_entry, note.index_sym("grad." + u, j)), (j, 1, k_units))
+        return sp.Eq(note.index_sym("grad." + a, i), rhs)
+
+    return formula, expander(note, "grad." + a, template)
+
+
+# ---------------------------------------------------------------- update ----------
+
+def _param_index(note: Notation, p: str):
+    return (i, j) if note.roles[p] == "weight" else (j,)
+
+
+def sgd_update(note: Notation, p: str):
+    """θ' = θ − η ∂L/∂θ."""
+
+    def template(nt, el, get):
+        return add(get(p, el), mul(-1, get("eta", ()), get("grad." + p, el)))
+
+    def formula():
+        e = entry(p, *_param_index(note, p))
+        return sp.Eq(Updated(e), add(e, mul(-1, ETA, Grad(e))))
+
+    return formula, expander(note, "new." + p, template)
+
+
+def velocity_update(note: Notation, p: str):
+    """v ← γ v − η ∂L/∂θ."""
+
+    def template(nt, el, get):
+        return add(mul(get("gamma", ()), get("v0." + p, el)), mul(-1, get("eta", ()), get("grad." + p, el)))
+
+    def formula():
+        e = entry(p, *_param_index(note, p))
+        return sp.Eq(Updated(Velocity(e)), add(mul(GAMMA, Velocity(e)), mul(-1, ETA, Grad(e))))
+
+    return formula, expander(note, "v." + p, template)
+
+
+def momentum_update(note: Notation, p: str):
+    """θ' = θ + v."""
+
+    def template(nt, el, get):
+        return add(get(p, el), get("v." + p, el))
+
+    def formula():
+        e = entry(p, *_param_index(note, p))
+        return sp.Eq(Updated(e), add(e, Updated(Velocity(e))))
+
+    return formula, expander(note, "new." + p, template)
+
+
+def frozen(note: Notation, p: str):
+    """θ' = θ: a frozen parameter keeps its value."""
+
+    def template(nt, el, get):
+        return get(p, el)
+
+    def formula():
+        e = entry(p, *_param_index(note, p))
+        return sp.Eq(Updated(e), e)
+
+    return formula, expander(note, "new." + p, template)

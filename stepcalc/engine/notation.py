@@ -1,0 +1,150 @@
+"""Sympy building blocks for slide notation: named quantities, ∂L/∂·, f(·), ⋯.
+
+Each class says how it prints (``_latex`` for LaTeX, ``_sympystr`` for plain text), so
+formulas stay sympy expression trees and printers need no string rewriting.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import sympy as sp
+
+_TRAILING_DIGITS = re.compile(r"^([A-Za-z_]*[A-Za-z])(\d+)$")
+_GREEK = {"alpha", "beta", "gamma", "delta", "eta", "theta", "lambda", "mu", "sigma", "tau", "phi"}
+
+
+def latex_name(name: str) -> str:
+    """Slide-like LaTeX for a quantity name: y_hat → ŷ, W1 → W^{(1)}, relu → relu."""
+    if name == "y_hat":
+        return r"\hat{y}"
+    if name.endswith("_hat"):
+        return r"\hat{%s}" % latex_name(name[:-4])
+    m = _TRAILING_DIGITS.match(name)
+    if m:
+        return r"%s^{(%s)}" % (latex_name(m.group(1)), m.group(2))
+    if name in _GREEK:
+        return "\\" + name
+    if "_" in name:
+        head, tail = name.split("_", 1)
+        return r"%s_{%s}" % (latex_name(head), r"\mathrm{%s}" % tail)
+    if len(name) > 1:
+        return r"\mathrm{%s}" % name
+    return name
+
+
+def text_name(name: str) -> str:
+    return "ŷ" if name == "y_hat" else name
+
+
+class Name(sp.Symbol):
+    """A quantity's base symbol, printed the slide way."""
+
+    def _latex(self, printer):
+        return latex_name(self.name)
+
+    def _sympystr(self, printer):
+        return text_name(self.name)
+
+
+@lru_cache(maxsize=None)
+def base(name: str) -> sp.IndexedBase:
+    return sp.IndexedBase(Name(name))
+
+
+def entry(name: str, *indices) -> sp.Expr:
+    """``name`` at display indices; a bare symbol when there are none."""
+    return base(name)[indices] if indices else Name(name)
+
+
+class Grad(sp.Expr):
+    """∂L/∂(quantity): the gradient of the batch loss w.r.t. one entry."""
+
+    def __new__(cls, of):
+        return sp.Expr.__new__(cls, of)
+
+    @property
+    def of(self):
+        return self.args[0]
+
+    def _latex(self, printer):
+        return r"\frac{\partial L}{\partial %s}" % printer._print(self.of)
+
+    def _sympystr(self, printer):
+        return "∂L/∂" + printer._print(self.of)
+
+
+class Velocity(sp.Expr):
+    """The momentum buffer v of one parameter entry."""
+
+    def __new__(cls, of):
+        return sp.Expr.__new__(cls, of)
+
+    def _latex(self, printer):
+        return r"v_{%s}" % printer._print(self.args[0])
+
+    def _sympystr(self, printer):
+        return "v[" + printer._print(self.args[0]) + "]"
+
+
+class Updated(sp.Expr):
+    """A parameter entry after the update (θ')."""
+
+    def __new__(cls, of):
+        return sp.Expr.__new__(cls, of)
+
+    def _latex(self, printer):
+        return r"%s'" % printer._print(self.args[0])
+
+    def _sympystr(self, printer):
+        return printer._print(self.args[0]) + "'"
+
+
+class Cdots(sp.Symbol):
+    """The elided middle of a long sum."""
+
+    def __new__(cls):
+        return sp.Symbol.__new__(cls, "cdots")
+
+    def _latex(self, printer):
+        return r"\cdots"
+
+    def _sympystr(self, printer):
+        return "…"
+
+
+@lru_cache(maxsize=None)
+def applied(latex: str, text: str) -> type:
+    """An unevaluated function symbol f(·) printed with the given labels."""
+
+    def _latex(self, printer):
+        return r"%s\left(%s\right)" % (latex, ", ".join(printer._print(a) for a in self.args))
+
+    def _sympystr(self, printer):
+        return "%s(%s)" % (text, ", ".join(printer._print(a) for a in self.args))
+
+    safe = re.sub(r"\W", "_", text) or "f"
+    return type("Apply_" + safe, (sp.Function,), {"_latex": _latex, "_sympystr": _sympystr})
+
+
+def num(value) -> sp.Float:
+    """A number at full precision; printers round it for display."""
+    return sp.Float(float(value), 17)
+
+
+def add(*terms):
+    return sp.Add(*terms, evaluate=False)
+
+
+def mul(*factors):
+    return sp.Mul(*factors, evaluate=False)
+
+
+def long_sum(terms: list, keep_head: int = 3):
+    """Σ of terms, written out; long sums keep the first few and the last term."""
+    if len(terms) > keep_head + 2:
+        terms = terms[:keep_head] + [Cdots()] + terms[-1:]
+    if len(terms) == 1:
+        return terms[0]
+    return add(*terms)

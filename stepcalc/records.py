@@ -1,0 +1,127 @@
+"""The Trace: every step of a calculation, computed once; what renderers read.
+
+A Step holds numbers (full precision) and sympy expressions (formulas); renderers turn
+them into text, LaTeX or widgets and never compute anything themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+PHASES = ("forward", "loss", "backward", "update", "check")
+PHASE_LABELS = {
+    "forward": "Forward pass",
+    "loss": "Loss",
+    "backward": "Backward pass",
+    "update": "Update",
+    "check": "Forward pass again",
+}
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something worth pointing at on this step."""
+
+    kind: str                          # dead_relu | zero_gradient | saturated_sigmoid | mismatch | non_finite | note
+    message: str
+    elements: tuple[tuple[int, ...], ...] = ()   # which entries (0-based), if any
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """One element's scalar calculation: lhs = symbolic = numbers put in = value.
+
+    ``symbolic`` and ``numeric`` are sympy expressions; ``numeric`` holds sympy Floats at
+    full precision inside unevaluated operations (printers round for display).
+    ``symbolic`` may be None when the formula has no index-free form worth repeating.
+    """
+
+    element: tuple[int, ...]
+    lhs: Any
+    symbolic: Any
+    numeric: Any
+    value: float
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A chain of equal expressions derived with sympy (e.g. δ = ŷ − y)."""
+
+    lhs: Any
+    chain: tuple[Any, ...]             # successive sympy expressions, each equal to lhs
+    comment: str = ""
+
+
+@dataclass
+class Step:
+    id: str                            # quantity id: "h", "grad.m", "new.w", "step2.z", "after.loss"
+    phase: str                         # one of PHASES
+    title: str
+    value: np.ndarray                  # full precision; 0-d for scalars
+    explanation: str = ""
+    flags: tuple[Flag, ...] = ()
+    step_number: int = 1               # training step this belongs to (1-based); 0 = after
+    representative: tuple[int, ...] | None = None   # element whose expansion is shown
+    formula_builder: Callable[[], Any] | None = field(default=None, repr=False)
+    expander: Callable[[tuple[int, ...]], Expansion] | None = field(default=None, repr=False)
+    derivation_builder: Callable[[], Derivation] | None = field(default=None, repr=False)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def formula(self) -> Any:
+        """Index-level sympy ``Eq`` (lhs = rhs), built on first use.
+
+        Building sympy objects costs far more than the numpy work of a small layer,
+        so nothing symbolic is made until a renderer asks for it.
+        """
+        if "formula" not in self._cache:
+            self._cache["formula"] = self.formula_builder() if self.formula_builder else None
+        return self._cache["formula"]
+
+    @property
+    def derivation(self) -> Derivation | None:
+        """A sympy derivation shown with this step (e.g. δ = ŷ − y), if any."""
+        if "derivation" not in self._cache:
+            builder = self.derivation_builder
+            self._cache["derivation"] = builder() if builder else None
+        return self._cache["derivation"]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(np.shape(self.value))
+
+    def expand(self, element: tuple[int, ...] | None = None) -> Expansion | None:
+        """The scalar expansion of one element, built on first request and cached."""
+        if self.expander is None:
+            return None
+        if element is None:
+            element = self.representative if self.representative is not None else ()
+        element = tuple(int(i) for i in element)
+        key = ("expansion", element)
+        if key not in self._cache:
+            self._cache[key] = self.expander(element)
+        return self._cache[key]
+
+    @property
+    def substitution(self) -> Expansion | None:
+        """The expansion of the representative element (what slides show)."""
+        return self.expand(None)
+
+
+@dataclass
+class Trace:
+    scenario: Any
+    steps: list[Step]
+    values: dict[str, np.ndarray]
+    losses: list[float] = field(default_factory=list)   # batch loss before each update, then after
+    final_params: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    first_batch: tuple | None = field(default=None, repr=False)   # (x, y, labels) of step 1
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)

@@ -1,0 +1,45 @@
+"""Trace → JSON: {"title", "steps": [{id, phase, title, latex, value}], "values": {id: …}}.
+
+Floats keep full precision (json writes repr); non-finite numbers become null.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+from stepcalc.render.printing import to_latex
+from stepcalc.records import Trace
+
+
+def plain(value):
+    """numpy → nested lists of Python floats; nan/inf → None (JSON has no such numbers)."""
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        number = float(array)
+        return number if math.isfinite(number) else None
+    return [plain(row) for row in array]
+
+
+def trace_dict(trace: Trace) -> dict:
+    precision = trace.scenario.precision
+    return {
+        "title": trace.scenario.title,
+        "steps": [
+            {
+                "id": step.id,
+                "phase": step.phase,
+                "title": step.title,
+                "latex": to_latex(step.formula, precision) if step.formula is not None else "",
+                "value": plain(step.value),
+            }
+            for step in trace.steps
+        ],
+        "values": {key: plain(value) for key, value in trace.values.items()},
+    }
+
+
+def render_json(trace: Trace) -> str:
+    return json.dumps(trace_dict(trace), indent=1, allow_nan=False) + "\n"

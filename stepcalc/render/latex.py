@@ -1,0 +1,68 @@
+"""LaTeX pieces shared by the renderers: matrices, steps' equation chains."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from stepcalc.render.printing import format_number, to_latex
+from stepcalc.records import Step
+
+MAX_ROWS = 8
+MAX_COLS = 8
+
+
+def number_latex(value: float, precision: int) -> str:
+    text = format_number(value, precision)
+    if "e" in text and text not in ("inf", "-inf", "nan"):
+        mantissa, exponent = text.split("e")
+        return r"%s \times 10^{%d}" % (mantissa, int(exponent))
+    return {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}.get(text, text)
+
+
+def _elide(count: int, limit: int) -> list[int | None]:
+    """Indices to show; None marks the elided middle."""
+    if count <= limit:
+        return list(range(count))
+    head = limit - 2
+    return list(range(head)) + [None, count - 1]
+
+
+def matrix_latex(value: np.ndarray, precision: int) -> str:
+    value = np.asarray(value)
+    if value.ndim == 0:
+        return number_latex(float(value), precision)
+    if value.ndim == 1:
+        value = value.reshape(1, -1)
+    rows = []
+    cols = _elide(value.shape[1], MAX_COLS)
+    for r in _elide(value.shape[0], MAX_ROWS):
+        if r is None:
+            rows.append(" & ".join(r"\vdots" if c is not None else r"\ddots" for c in cols))
+            continue
+        rows.append(" & ".join(r"\cdots" if c is None else number_latex(value[r, c], precision) for c in cols))
+    return r"\begin{bmatrix} %s \end{bmatrix}" % r" \\ ".join(rows)
+
+
+def expansion_latex(step: Step, precision: int, element=None) -> str | None:
+    """lhs = symbolic = numbers put in = value, for one element."""
+    expansion = step.expand(element)
+    if expansion is None:
+        return None
+    parts = [to_latex(expansion.lhs, precision)]
+    symbolic = to_latex(expansion.symbolic, precision) if expansion.symbolic is not None else None
+    numeric = to_latex(expansion.numeric, precision)
+    for part in (symbolic, numeric):
+        if part is not None and part != parts[-1]:
+            parts.append(part)
+    result = number_latex(expansion.value, precision)
+    if result != parts[-1]:
+        parts.append(result)
+    return " = ".join(parts)
+
+
+def derivation_latex(step: Step, precision: int) -> str | None:
+    derivation = step.derivation
+    if derivation is None:
+        return None
+    chain = [to_latex(derivation.lhs, precision)] + [to_latex(e, precision) for e in derivation.chain]
+    return r" \\ &= ".join([chain[0] + " &= " + chain[1]] + chain[2:]) if len(chain) > 1 else chain[0]

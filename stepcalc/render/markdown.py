@@ -1,0 +1,74 @@
+"""Trace → Markdown with LaTeX math (`$$…$$`, bmatrix) that KaTeX and MathJax render."""
+
+from __future__ import annotations
+
+from stepcalc.render.latex import derivation_latex, expansion_latex, matrix_latex
+from stepcalc.render.printing import to_latex
+from stepcalc.records import PHASE_LABELS, Trace
+
+FLAG_ICONS = {"dead_relu": "☠", "zero_gradient": "0", "saturated_sigmoid": "〰",
+              "mismatch": "✗", "non_finite": "∞", "note": "ℹ"}
+
+
+def display_math(body: str) -> str:
+    return f"$$\n{body}\n$$"
+
+
+def section_heading(step) -> str:
+    label = PHASE_LABELS[step.phase]
+    if step.phase == "check":
+        return f"## {label}"
+    return f"## {label}" if step.step_number <= 1 else f"## Step {step.step_number} · {label}"
+
+
+def render_markdown(trace: Trace) -> str:
+    sc = trace.scenario
+    precision = sc.precision
+    out = [f"# {sc.title}"]
+    if sc.source:
+        out.append(f"*Source: {sc.source}*")
+    if sc.notes:
+        out.append(sc.notes.strip())
+    heading = None
+    for number, step in enumerate(trace.steps, 1):
+        h = section_heading(step)
+        if h != heading:
+            out.append(h)
+            heading = h
+        out.append(f"### {number}. {step.title}")
+        out.append(f"`{step.id}` · shape {step.shape or 'scalar'}")
+        if step.formula is not None:
+            out.append(display_math(to_latex(step.formula, precision)))
+        derivation = derivation_latex(step, precision)
+        if derivation:
+            out.append("Derived with sympy:")
+            out.append(display_math(r"\begin{aligned} %s \end{aligned}" % derivation))
+            if step.derivation.comment:
+                out.append(step.derivation.comment)
+        expansion = expansion_latex(step, precision)
+        if expansion:
+            out.append(display_math(expansion))
+        if step.value.ndim:
+            out.append(display_math(f"{to_latex(_name_symbol(step), precision)} = "
+                                    f"{matrix_latex(step.value, precision)}"))
+        if step.explanation:
+            out.append(step.explanation)
+        for flag in step.flags:
+            out.append(f"> {FLAG_ICONS.get(flag.kind, '!')} **{flag.kind.replace('_', ' ')}**: {flag.message}")
+    if trace.losses and len(trace.losses) > 1:
+        out.append("## Loss across steps")
+        out.append("| | loss |\n|---|---|")
+        rows = [f"| step {i} | {value:.{precision + 3}g} |" for i, value in enumerate(trace.losses[:-1], 1)]
+        rows.append(f"| after | {trace.losses[-1]:.{precision + 3}g} |")
+        out.append("\n".join(rows))
+    return "\n\n".join(out) + "\n"
+
+
+def _name_symbol(step):
+    """The quantity as a matrix name: h, ∂L/∂m, m′ …"""
+    from stepcalc.engine.notation import Grad, Name, Updated, Velocity
+
+    local = step.id.split(".", 1)[1] if step.id.startswith(("after.", "step")) else step.id
+    kind, _, name = local.partition(".") if "." in local else ("", "", local)
+    symbol = Name(name)
+    return {"grad": Grad, "new": Updated, "v": lambda s: Updated(Velocity(s))}.get(kind, lambda s: s)(symbol)

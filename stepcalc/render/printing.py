@@ -1,0 +1,134 @@
+"""Sympy printers that show numbers at display precision, the slide way.
+
+Values inside formulas are full-precision sympy Floats; only these printers round.
+"""
+
+from __future__ import annotations
+
+import math
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import precedence
+from sympy.printing.str import StrPrinter
+
+
+def format_number(value: float, precision: int) -> str:
+    """``precision`` significant digits; plain decimals unless very large or small."""
+    value = float(value)
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    if 1e-4 <= magnitude < 10 ** max(precision, 6):
+        digits = max(precision - 1 - math.floor(math.log10(magnitude)), 0)
+        text = f"{value:.{digits}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+    return f"{value:.{max(precision - 1, 0)}e}"
+
+
+def _indices_text(indices, print_index) -> str:
+    """m_{11}, m_{ij} like the slides; commas only when an index has several characters."""
+    parts = [print_index(i) for i in indices]
+    return ("" if all(len(p) == 1 for p in parts) else ",").join(parts)
+
+
+def _has_symbols(expr) -> bool:
+    return bool(getattr(expr, "free_symbols", None)) or any(
+        isinstance(a, sp.Indexed) for a in sp.preorder_traversal(expr))
+
+
+def _split_fraction(expr):
+    """Factors of a product above and below the fraction bar (x**-1 goes below)."""
+    numerator, denominator = [], []
+    for factor in expr.args:
+        if factor.is_Pow and factor.exp == -1:
+            denominator.append(factor.base)
+        else:
+            numerator.append(factor)
+    return numerator, denominator
+
+
+class StepLatexPrinter(LatexPrinter):
+    """LaTeX with rounded Floats, m_{11}-style indices and × between numbers."""
+
+    def __init__(self, precision: int = 3):
+        super().__init__({"order": "none", "mul_symbol": "dot"})
+        self.precision = precision
+
+    def _print_Float(self, expr):
+        text = format_number(float(expr), self.precision)
+        if "e" in text:
+            mantissa, exponent = text.split("e")
+            return r"%s \times 10^{%d}" % (mantissa, int(exponent))
+        return text
+
+    def _print_Indexed(self, expr):
+        base = self._print(expr.base.label)
+        return "{%s}_{%s}" % (base, _indices_text(expr.indices, self._print))
+
+    def _print_Mul(self, expr):
+        if _has_symbols(expr):
+            return super()._print_Mul(expr)
+        numerator, denominator = _split_fraction(expr)
+        if denominator:
+            return r"\frac{%s}{%s}" % (self._product(numerator), self._product(denominator))
+        return self._product(numerator)
+
+    def _product(self, factors) -> str:
+        if not factors:
+            return "1"
+        level = precedence(sp.Mul(2, sp.Symbol("x"), evaluate=False))
+        return r" \times ".join(self.parenthesize(a, level, strict=False) for a in factors)
+
+
+class StepTextPrinter(StrPrinter):
+    """Plain Unicode text: m[11] style entries, · between symbols, × between numbers."""
+
+    def __init__(self, precision: int = 3):
+        super().__init__({"order": "none"})
+        self.precision = precision
+
+    def _print_Float(self, expr):
+        return format_number(float(expr), self.precision)
+
+    def _print(self, expr, **kwargs):
+        # Indexed carries its own _sympystr, which would win over _print_Indexed.
+        if isinstance(expr, sp.Indexed):
+            return self._print_Indexed(expr)
+        return super()._print(expr, **kwargs)
+
+    def _print_Indexed(self, expr):
+        base = self._print(expr.base.label)
+        return "%s_%s" % (base, _indices_text(expr.indices, self._print))
+
+    def _print_Mul(self, expr):
+        level = precedence(sp.Mul(2, sp.Symbol("x"), evaluate=False))
+        sep = "·" if _has_symbols(expr) else " × "
+        numerator, denominator = _split_fraction(expr)
+        text = sep.join(self.parenthesize(a, level, strict=False) for a in numerator) or "1"
+        if denominator:
+            below = sep.join(self.parenthesize(a, level, strict=False) for a in denominator)
+            text = "%s / %s" % (text, below if len(denominator) == 1 and not denominator[0].is_Add
+                                else "(" + below + ")")
+        return text
+
+    def _print_Equality(self, expr):
+        return "%s = %s" % (self._print(expr.lhs), self._print(expr.rhs))
+
+    def _print_Sum(self, expr):
+        limits = ", ".join("%s=%s..%s" % tuple(self._print(x) for x in lim) for lim in expr.limits)
+        return "Σ[%s] %s" % (limits, self.parenthesize(expr.function, precedence(sp.Add(1, 1)), strict=False))
+
+
+def to_latex(expr, precision: int = 3) -> str:
+    return StepLatexPrinter(precision).doprint(expr)
+
+
+def to_text(expr, precision: int = 3) -> str:
+    return StepTextPrinter(precision).doprint(expr)

@@ -1,0 +1,151 @@
+"""Scenario files → validated, immutable Scenario objects (or one ScenarioError).
+
+The order of checks follows the dependencies: x gives the input width, the model gives
+the output layer, the loss decides how y is read, the shapes decide which params fit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Callable
+
+from stepcalc.errors import ScenarioError
+
+from .dataset import DATA_KEYS, parse_inputs, parse_targets
+from .expect import LiteralFloat, parse_expect, parse_toml_float
+from .fields import Table, one_of
+from .init import initial_params, parse_init
+from .model import KINDS, Data, Scenario
+from .network import parse_model
+from .shapes import fit_param, param_slots
+from .training import check_loss_fits_output, parse_train
+
+# Fields every kind shares; the rest belongs to the kind.
+COMMON_KEYS = ("title", "source", "notes", "kind", "display", "expect")
+TRAIN_KEYS = COMMON_KEYS + ("data", "model", "params", "init", "train")
+
+_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_TOML_END = re.compile(r"\s*\(at end of document\)$")
+
+
+def load(path: str | os.PathLike) -> Scenario:
+    """Read and validate a scenario file."""
+    file = str(path)
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(file, "", "no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(file, "", "is a directory; expected a scenario file (.toml)") \
+            from None
+    except OSError as exc:   # permissions, a broken symlink, ...
+        raise ScenarioError(file, "", f"cannot read the file: {exc.strerror or exc}") \
+            from None
+    try:
+        text = data.decode("utf-8-sig")   # tolerate a BOM written by some editors
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(file, "", f"not UTF-8 text (byte 0x{data[exc.start]:02x} at "
+                                      f"offset {exc.start}); save the file as UTF-8") from None
+    return loads(text, file)
+
+
+def loads(text: str, file: str = "<string>") -> Scenario:
+    """Validate a scenario given as TOML text; ``file`` names it in error messages."""
+    root = Table(_parse_toml(text, file), "", file)
+    kind = root.choice("kind", KINDS, "train")
+    build = _KIND_LOADERS.get(kind, _load_other)
+    return build(root, kind)
+
+
+def _parse_toml(text: str, file: str) -> dict:
+    try:
+        return tomllib.loads(text, parse_float=parse_toml_float)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        m = _TOML_WHERE.search(message)
+        if m:
+            return _raise(file, f"line {m.group(1)}",
+                          f"invalid TOML: {message[:m.start()]} (column {m.group(2)})")
+        m = _TOML_END.search(message)
+        where = "end of file" if m else ""
+        return _raise(file, where, f"invalid TOML: {message[:m.start()] if m else message}")
+
+
+def _raise(file: str, path: str, expected: str):
+    raise ScenarioError(file, path, expected) from None
+
+
+def _common(root: Table, kind: str, allowed: tuple[str, ...] | None) -> dict[str, Any]:
+    """Fields shared by every kind; ``allowed`` = None keeps unknown keys (for spec)."""
+    if allowed is not None:
+        root.check_keys(allowed)
+    display = root.table("display")
+    precision = 3
+    if display is not None:
+        display.check_keys(("precision",))
+        precision = display.integer("precision", 3, low=1, high=15)
+    return dict(
+        title=root.string("title", nonempty=True),
+        file=root.file,
+        kind=kind,
+        source=root.string("source", ""),
+        notes=root.string("notes", ""),
+        precision=precision,
+        expect=parse_expect(root.table("expect")),
+    )
+
+
+def _load_train(root: Table, kind: str) -> Scenario:
+    common = _common(root, kind, TRAIN_KEYS)
+    data_t = root.table("data", required=True)
+    data_t.check_keys(DATA_KEYS)
+    x = parse_inputs(data_t)
+    model = parse_model(root.table("model", required=True), n_inputs=x.shape[1])
+    slots = param_slots(model)
+    names = tuple(s.name for s in slots)
+    train_t = root.table("train", required=True)
+    train = parse_train(train_t, names, n_samples=x.shape[0])
+    check_loss_fits_output(train_t, train.loss, model.output)
+    y, labels = parse_targets(data_t, x.shape[0], model.output, train.loss)
+    given = _given_params(root.table("params"), slots, model.convention)
+    params = initial_params(slots, parse_init(root.table("init")), given)
+    return Scenario(model=model, data=Data(x=x, y=y, labels=labels), params=params,
+                    train=train, **common)
+
+
+def _given_params(table: Table | None, slots, convention: str) -> dict:
+    if table is None:
+        return {}
+    by_name = {s.name: s for s in slots}
+    out = {}
+    for key, value in table.data.items():
+        if key not in by_name:
+            raise table.error(key, f"unknown parameter; the model has {one_of(by_name)}")
+        out[key] = fit_param(value, by_name[key], convention, table.at(key), table.file)
+    return out
+
+
+def _load_other(root: Table, kind: str) -> Scenario:
+    """Kinds whose own validation is not written yet: their tables go to ``spec`` as is."""
+    common = _common(root, kind, None)
+    spec = {k: _plain(v) for k, v in root.data.items() if k not in COMMON_KEYS}
+    return Scenario(spec=spec, **common)
+
+
+def _plain(value: Any) -> Any:
+    """LiteralFloat → float, so ``spec`` holds only ordinary TOML values."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, LiteralFloat):
+        return float(value)
+    return value
+
+
+# kind → function(root table, kind) building the Scenario; add validated kinds here.
+_KIND_LOADERS: dict[str, Callable[[Table, str], Scenario]] = {"train": _load_train}
