@@ -55,6 +55,22 @@ class Derivation:
     comment: str = ""
 
 
+@dataclass(frozen=True)
+class Table:
+    """A labelled table of numbers (value tables, per-layer statistics, histograms).
+
+    ``values`` is rows × columns; renderers print ``row_labels`` down the left and
+    ``column_labels`` across the top. ``sparkline`` asks for a text sparkline of each
+    row next to it (histogram counts).
+    """
+
+    row_labels: tuple[str, ...]
+    column_labels: tuple[str, ...]
+    values: np.ndarray
+    corner: str = ""                   # the top-left cell
+    sparkline: bool = False
+
+
 @dataclass
 class Step:
     id: str                            # quantity id: "h", "grad.m", "new.w", "step2.z", "after.loss"
@@ -69,6 +85,8 @@ class Step:
     expander: Callable[[tuple[int, ...]], Expansion] | None = field(default=None, repr=False)
     derivation_builder: Callable[[], Derivation] | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
+    table: Table | None = None         # labelled table shown instead of the bare matrix
+    symbol: Any = None                 # sympy expr naming the quantity (non-train kinds)
 
     @property
     def formula(self) -> Any:

@@ -43,6 +43,12 @@ def _has_symbols(expr) -> bool:
         isinstance(a, sp.Indexed) for a in sp.preorder_traversal(expr))
 
 
+def _negated(expr) -> bool:
+    """-1 · rest: print as a minus sign, not "(-1)·rest"."""
+    first = expr.args[0]
+    return len(expr.args) > 1 and first.is_Number and float(first) == -1.0
+
+
 def _split_fraction(expr):
     """Factors of a product above and below the fraction bar (x**-1 goes below)."""
     numerator, denominator = [], []
@@ -75,6 +81,8 @@ class StepLatexPrinter(LatexPrinter):
     def _print_Mul(self, expr):
         if _has_symbols(expr):
             return super()._print_Mul(expr)
+        if _negated(expr):
+            return "-" + self._print_Mul(sp.Mul(*expr.args[1:], evaluate=False))
         numerator, denominator = _split_fraction(expr)
         if denominator:
             return r"\frac{%s}{%s}" % (self._product(numerator), self._product(denominator))
@@ -83,6 +91,8 @@ class StepLatexPrinter(LatexPrinter):
     def _product(self, factors) -> str:
         if not factors:
             return "1"
+        if len(factors) == 1:
+            return self._print(factors[0])
         level = precedence(sp.Mul(2, sp.Symbol("x"), evaluate=False))
         return r" \times ".join(self.parenthesize(a, level, strict=False) for a in factors)
 
@@ -108,6 +118,10 @@ class StepTextPrinter(StrPrinter):
         return "%s_%s" % (base, _indices_text(expr.indices, self._print))
 
     def _print_Mul(self, expr):
+        if _negated(expr):
+            rest = sp.Mul(*expr.args[1:], evaluate=False)
+            return "-" + (self._print(rest) if len(expr.args) > 2 else
+                          self.parenthesize(expr.args[1], precedence(expr), strict=False))
         level = precedence(sp.Mul(2, sp.Symbol("x"), evaluate=False))
         sep = "·" if _has_symbols(expr) else " × "
         numerator, denominator = _split_fraction(expr)

@@ -65,18 +65,13 @@ def _parse_toml(text: str, file: str) -> dict:
     try:
         return tomllib.loads(text, parse_float=parse_toml_float)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
+        message, where = str(exc), ""
         m = _TOML_WHERE.search(message)
-        if m:
-            return _raise(file, f"line {m.group(1)}",
-                          f"invalid TOML: {message[:m.start()]} (column {m.group(2)})")
-        m = _TOML_END.search(message)
-        where = "end of file" if m else ""
-        return _raise(file, where, f"invalid TOML: {message[:m.start()] if m else message}")
-
-
-def _raise(file: str, path: str, expected: str):
-    raise ScenarioError(file, path, expected) from None
+        if m:   # tomllib puts the position at the end of its message
+            message, where = f"{message[:m.start()]} (column {m.group(2)})", f"line {m.group(1)}"
+        elif m := _TOML_END.search(message):
+            message, where = message[:m.start()], "end of file"
+        raise ScenarioError(file, where, f"invalid TOML: {message}") from None
 
 
 def _common(root: Table, kind: str, allowed: tuple[str, ...] | None) -> dict[str, Any]:
@@ -149,3 +144,7 @@ def _plain(value: Any) -> Any:
 
 # kind → function(root table, kind) building the Scenario; add validated kinds here.
 _KIND_LOADERS: dict[str, Callable[[Table, str], Scenario]] = {"train": _load_train}
+
+from .kinds import KIND_LOADERS as _OTHER_KIND_LOADERS  # noqa: E402  (kinds imports _common lazily)
+
+_KIND_LOADERS.update(_OTHER_KIND_LOADERS)

@@ -1,0 +1,74 @@
+"""Shared pieces of the non-train tracers: Step construction and lazy element expansions.
+
+A template ``template(element, get)`` writes one element's calculation; it is called once
+with ``get`` returning symbols (x_{12}) and once returning numbers, so the symbolic and the
+numeric line cannot disagree (the same idea as engine/formulas.py).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+
+from stepcalc.engine import flags as flagging
+from stepcalc.engine.notation import entry, num
+from stepcalc.records import Expansion, Step, Table, Trace
+
+
+def sym(name: str, idx: tuple):
+    """``name`` at 0-based ``idx``, printed 1-based like the slides."""
+    return entry(name, *(int(i) + 1 for i in idx))
+
+
+class Emitter:
+    """Collects Steps and the values dict of one trace."""
+
+    def __init__(self, scenario):
+        self.sc = scenario
+        self.steps: list[Step] = []
+        self.values: dict[str, np.ndarray] = {}
+
+    def val(self, name: str, idx: tuple):
+        return num(self.values[name][idx])
+
+    def expander(self, target: str, lhs: Callable[[tuple], object], template: Callable):
+        values = self.values
+
+        def expand(element: tuple) -> Expansion:
+            with sp.evaluate(False):
+                symbolic = template(element, sym)
+                numeric = template(element, self.val)
+            return Expansion(element, lhs(element), symbolic, numeric, float(values[target][element]))
+
+        return expand
+
+    def emit(self, step_id: str, phase: str, title: str, value, explanation: str = "", *,
+             formula=None, expand=None, derivation=None, table: Table | None = None,
+             symbol=None, flags=(), representative=None, record: bool = True) -> Step:
+        value = np.asarray(value)
+        if representative is None:
+            representative = (0,) * value.ndim
+        step = Step(id=step_id, phase=phase, title=title, value=value, explanation=explanation,
+                    flags=tuple(flags) + flagging.non_finite(value), formula_builder=formula,
+                    expander=expand, derivation_builder=derivation,
+                    representative=representative, table=table, symbol=symbol)
+        self.steps.append(step)
+        if record:
+            self.values[step_id] = value
+        return step
+
+    def trace(self) -> Trace:
+        return Trace(self.sc, self.steps, self.values)
+
+
+def table(rows, columns, values, corner: str = "", sparkline: bool = False) -> Table:
+    values = np.asarray(values, dtype=float)
+    if values.ndim == 1:
+        values = values.reshape(1, -1)
+    return Table(tuple(rows), tuple(columns), values, corner, sparkline)
+
+
+def index_labels(prefix: str, count: int) -> list[str]:
+    return [f"{prefix}{i + 1}" for i in range(count)]
