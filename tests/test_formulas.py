@@ -3,6 +3,7 @@
 import numpy as np
 
 import stepcalc
+from stepcalc.engine.notation import Applied
 from stepcalc.bundled import bundled
 from stepcalc.render.printing import to_latex, to_text
 
@@ -98,3 +99,20 @@ loss = "cross_entropy"
         r"\frac{\partial L}{\partial {W^{(1)}}_{ij}} = \sum_{n=1}^{2} {x}_{ni} \cdot "
         r"\frac{\partial L}{\partial {u^{(1)}}_{nj}}")
     assert to_latex(tr.step("grad.u1").formula).endswith(r"= \frac{{\hat{y}}_{nj} - {y}_{nj}}{2}")
+
+
+def test_loss_numbers_put_in_like_the_slide():
+    e = dying_relu().step("loss").expand(())
+    assert to_text(e.numeric, 3) == "-log(0.372)"
+
+
+def test_every_step_of_every_bundled_train_scenario_expands_to_its_value():
+    for name, path in bundled().items():
+        sc = stepcalc.load(path)
+        if sc.kind != "train":
+            continue
+        for step in stepcalc.trace(sc).steps:
+            e = step.substitution
+            if e.numeric.atoms(Applied):      # f(1.372): a named function, not evaluable
+                continue
+            assert float(e.numeric.doit()) == np_approx(e.value), (name, step.id)

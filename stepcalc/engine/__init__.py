@@ -14,6 +14,10 @@ def trace(scenario) -> Trace:
         from stepcalc.engine.train import trace_train
 
         result = trace_train(scenario)
+    elif scenario.kind in ("activations", "losses", "init_stats", "batchnorm", "normalize"):
+        from stepcalc.engine.kinds import trace_kind
+
+        result = trace_kind(scenario)
     else:
         raise ScenarioError(scenario.file, "kind", f'kind "{scenario.kind}" is not supported yet')
     if scenario.expect:

@@ -58,3 +58,43 @@ def chained_output_delta(scenario, out) -> Derivation | None:
     return Derivation(Grad(u), chain,
                       "Per sample: ∂ℓ/∂ŷ and f′ both come from sympy.diff; "
                       "with a mean over N samples each entry is divided by N.")
+
+
+def softmax_output_delta(scenario, out) -> Derivation:
+    """δ_1 of a softmax output under a loss that is not cross-entropy (e.g. squared error).
+
+    ∂L/∂u_1 = Σᵢ ∂L/∂ŷᵢ · ∂ŷᵢ/∂u_1 with ∂ŷᵢ/∂u_k from sympy.diff of the softmax, the same
+    entries rewritten as ŷᵢ(Δᵢₖ − ŷ_k) (sympy checks the two agree for every i, k), then
+    collected to ŷ_1(∂L/∂ŷ_1 − Σᵢ ŷᵢ ∂L/∂ŷᵢ), then ∂L/∂ŷᵢ = sympy.diff of the loss term.
+    """
+    from stepcalc.engine.symbols import softmax_jacobian_derivation
+
+    shown = min(out.units, SHOWN_CLASSES)
+    jac = softmax_jacobian_derivation(shown)
+    if not all(sp.simplify(e) == 0 for e in (jac.raw - jac.identity_in_u)):
+        raise AssertionError("softmax Jacobian: sympy.diff disagrees with h_i(Δ_ik − h_k)")
+    rename = {}
+    for k in range(shown):
+        rename[jac.u[k]] = entry(out.pre, k + 1)
+        rename[jac.h_symbols[k]] = entry(out.post, k + 1)
+    yh = [entry(out.post, i + 1) for i in range(shown)]
+    g = [Grad(e) for e in yh]
+    with sp.evaluate(False):
+        raw = sp.Add(*(mul(g[i], jac.raw[i, 0].xreplace(rename)) for i in range(shown)))
+        in_h = sp.Add(*(mul(g[i], jac.identity[i, 0].xreplace(rename)) for i in range(shown)))
+        inner = sp.Add(*(mul(yh[i], g[i]) for i in range(shown)))
+        collected = mul(yh[0], sp.Add(g[0], mul(-1, inner)))
+    chain = [raw, in_h, collected]
+    loss = get_loss(scenario.train.loss)
+    ys = [entry("y", i + 1) for i in range(shown)]
+    term = loss.term(yh[0], ys[0]) if loss.name != "hinge" else None
+    if term is not None:
+        d = [sp.diff(loss.term(yh[i], ys[i]), yh[i]) for i in range(shown)]
+        with sp.evaluate(False):
+            inner_d = sp.Add(*(mul(yh[i], d[i]) for i in range(shown)))
+            chain.append(mul(yh[0], sp.Add(d[0], mul(-1, inner_d))))
+    comment = (f"Written out for K = {shown} classes. The softmax Jacobian ∂{out.post}ᵢ/∂{out.pre}ₖ = "
+               f"{out.post}ᵢ(Δᵢₖ − {out.post}ₖ) (Δ = 1 when i = k, else 0) is sympy.diff of "
+               f"e^{{{out.pre}ᵢ}}/Σⱼe^{{{out.pre}ⱼ}}, checked equal to that form for every i, k; "
+               "∂L/∂ŷᵢ is sympy.diff of the loss term. With a mean over N samples each entry is divided by N.")
+    return Derivation(Grad(entry(out.pre, 1)), tuple(chain), comment)

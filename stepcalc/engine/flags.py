@@ -11,7 +11,12 @@ SATURATION_SLOPE = 1e-3
 
 
 def _where(mask: np.ndarray, limit: int = 50) -> tuple[tuple[int, ...], ...]:
-    return tuple(tuple(int(i) for i in idx) for idx in np.argwhere(mask)[:limit])
+    """The first few flagged entries (a flag's message carries the full count)."""
+    flat = mask.reshape(-1)
+    hits = np.flatnonzero(flat[:4096])[:limit]
+    if hits.size < limit and flat.size > 4096:
+        hits = np.flatnonzero(flat)[:limit]
+    return tuple(tuple(int(i) for i in np.unravel_index(h, mask.shape)) for h in hits)
 
 
 def non_finite(value: np.ndarray) -> tuple[Flag, ...]:
@@ -50,4 +55,65 @@ def activation_flags(layer, u: np.ndarray, fprime: np.ndarray | None) -> tuple[F
                 "almost no gradient flows back through them",
                 _where(saturated),
             ))
+    return tuple(flags)
+
+
+def _identical_groups(columns: np.ndarray) -> list[list[int]]:
+    """Groups (of two or more) of identical columns, in column order.
+
+    Columns are first bucketed by a random projection (one mat-vec), and only columns that
+    share a bucket are compared exactly: a 1024 × 256 batch must not cost a sort of rows.
+    """
+    if columns.shape[1] < 2:
+        return []
+    probe = np.random.default_rng(0).standard_normal(columns.shape[0])
+    fingerprint = probe @ columns
+    _, inverse, counts = np.unique(fingerprint, return_inverse=True, return_counts=True)
+    groups = []
+    for bucket in np.flatnonzero(counts > 1):
+        members = np.flatnonzero(inverse == bucket).tolist()
+        while len(members) > 1:
+            first = members[0]
+            same = [m for m in members if np.array_equal(columns[:, first], columns[:, m])]
+            if len(same) > 1:
+                groups.append(same)
+            members = [m for m in members if m not in same]
+    return sorted(groups)
+
+
+def _units_text(group: list[int]) -> str:
+    names = [str(u + 1) for u in group]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def symmetric_units(layer, u: np.ndarray) -> tuple[Flag, ...]:
+    """Hidden units whose pre-activations are identical for every sample of the batch."""
+    u = np.atleast_2d(u)
+    flags = []
+    for group in _identical_groups(u):
+        flags.append(Flag(
+            "symmetric_units",
+            f"units {_units_text(group)} of {layer.pre} are identical for every sample: they receive "
+            "identical gradients, so gradient descent cannot tell them apart (the symmetry problem)",
+            _where(np.broadcast_to(np.isin(np.arange(u.shape[1]), group), u.shape)),
+        ))
+    return tuple(flags)
+
+
+def symmetric_weights(layer, W: np.ndarray, bias: np.ndarray | None, row: bool) -> tuple[Flag, ...]:
+    """Hidden units with identical incoming weights (and biases): they stay identical."""
+    incoming = np.asarray(W, dtype=float) if row else np.asarray(W, dtype=float).T   # in × units
+    if bias is not None:
+        incoming = np.vstack([incoming, np.asarray(bias, dtype=float).reshape(1, -1)])
+    flags = []
+    for group in _identical_groups(incoming):
+        mask = np.isin(np.arange(incoming.shape[1]), group)
+        mask = np.broadcast_to(mask, np.shape(W)) if row else np.broadcast_to(mask[:, None], np.shape(W))
+        flags.append(Flag(
+            "symmetric_units",
+            f"units {_units_text(group)} of {layer.pre} still have identical incoming weights"
+            + (" and biases" if bias is not None else "")
+            + ": they will compute the same values and get the same updates again",
+            _where(mask),
+        ))
     return tuple(flags)

@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from stepcalc.engine.notation import (
-    Grad, Name, Updated, Velocity, add, applied, entry, long_sum, mul, num,
+    Grad, Name, Updated, Velocity, add, applied, entry, equation, long_sum, mul, num,
 )
 from stepcalc.records import Expansion
 
@@ -137,7 +137,7 @@ def dense(note: Notation, inp: str, W: str, b: str, u: str):
             rhs.insert(0, entry(W, 0, j) if note.row else entry(W, j, 0))
         if b:
             rhs.append(entry(b, j))
-        return sp.Eq(note.index_sym(u, j), add(*rhs) if len(rhs) > 1 else rhs[0])
+        return equation(note.index_sym(u, j), add(*rhs) if len(rhs) > 1 else rhs[0])
 
     return formula, expander(note, u, template)
 
@@ -154,15 +154,15 @@ def activation(note: Notation, act, u: str, a: str):
             return mul(terms[unit], sp.Pow(long_sum(terms), -1, evaluate=False))
 
         def formula():
-            numerator = sp.exp(note.index_sym(u, j), evaluate=False)
+            numerator = sp.exp(note.index_sym(u, j))
             denominator = sp.Sum(sp.exp(note.index_sym(u, k), evaluate=False), (k, 1, k_units))
-            return sp.Eq(note.index_sym(a, j), mul(numerator, sp.Pow(denominator, -1, evaluate=False)))
+            return equation(note.index_sym(a, j), mul(numerator, sp.Pow(denominator, -1, evaluate=False)))
     else:
         def template(nt, el, get):
             return f(get(u, el))
 
         def formula():
-            return sp.Eq(note.index_sym(a, j), f(note.index_sym(u, j)))
+            return equation(note.index_sym(a, j), f(note.index_sym(u, j)))
 
     return formula, expander(note, a, template)
 
@@ -184,7 +184,7 @@ def loss(note: Notation, loss_def, yhat: str, mean: bool, labels):
     def term_at(get, s, c):
         if hinge:
             margin = add(get(yhat, (s, c)), mul(-1, get(yhat, (s, int(labels[s])))), ONE)
-            return sp.Max(0, margin, evaluate=False)
+            return sp.Max(0, margin)
         return loss_def.term(get(yhat, (s, c)), get("y", (s, c)))
 
     def wanted(s, c):
@@ -211,7 +211,7 @@ def loss(note: Notation, loss_def, yhat: str, mean: bool, labels):
                 inner = sp.Sum(inner, (k, 1, k_units))
             else:
                 inner = inner.xreplace({yh: note.index_sym(yhat, 1), yy: note.index_sym("y", 1)})
-        return sp.Eq(Name("L"), batch_mean(note, mean, note.sample_sum(inner)))
+        return equation(Name("L"), batch_mean(note, mean, note.sample_sum(inner)))
 
     def expand(element):
         with sp.evaluate(False):
@@ -247,7 +247,7 @@ def fused_delta(note: Notation, u: str, yhat: str, mean: bool):
 
     def formula():
         diff = add(note.index_sym(yhat, j), mul(-1, note.index_sym("y", j)))
-        return sp.Eq(note.index_sym("grad." + u, j), batch_mean(note, mean, diff))
+        return equation(note.index_sym("grad." + u, j), batch_mean(note, mean, diff))
 
     return formula, expander(note, "grad." + u, template)
 
@@ -264,7 +264,7 @@ def loss_gradient(note: Notation, loss_def, yhat: str, mean: bool, labels):
 
     def formula():
         rhs = derivative.xreplace({yh: note.index_sym(yhat, j), yy: note.index_sym("y", j)})
-        return sp.Eq(note.index_sym("grad." + yhat, j), batch_mean(note, mean, rhs))
+        return equation(note.index_sym("grad." + yhat, j), batch_mean(note, mean, rhs))
 
     return formula, expander(note, "grad." + yhat, template)
 
@@ -289,7 +289,7 @@ def _hinge_gradient(note: Notation, s: str, mean: bool, labels):
     def formula():
         y_n = entry("y", n) if note.batched else Name("y")
         m = add(note.index_sym(s, j), mul(-1, note.index_sym(s, y_n)), ONE)
-        return sp.Eq(note.index_sym("grad." + s, j),
+        return equation(note.index_sym("grad." + s, j),
                      batch_mean(note, mean, indicator(sp.StrictGreaterThan(m, 0, evaluate=False))))
 
     return formula, expander(note, "grad." + s, template)
@@ -314,7 +314,7 @@ def through_activation(note: Notation, act, u: str, a: str):
 
         def formula():
             inner = sp.Sum(mul(note.index_sym("grad." + a, k), note.index_sym(a, k)), (k, 1, k_units))
-            return sp.Eq(note.index_sym("grad." + u, j),
+            return equation(note.index_sym("grad." + u, j),
                          mul(note.index_sym(a, j), add(note.index_sym("grad." + a, j), mul(-1, inner))))
     else:
         def template(nt, el, get):
@@ -322,7 +322,7 @@ def through_activation(note: Notation, act, u: str, a: str):
             return mul(get("grad." + a, el), derivative)
 
         def formula():
-            return sp.Eq(note.index_sym("grad." + u, j),
+            return equation(note.index_sym("grad." + u, j),
                          mul(note.index_sym("grad." + a, j), f_prime(note.index_sym(u, j))))
 
     return formula, expander(note, "grad." + u, template)
@@ -352,7 +352,7 @@ def weight_gradient(note: Notation, inp: str, W: str, u: str, decay: float):
         rhs = note.sample_sum(mul(*pair) if note.row else mul(*reversed(pair)))
         if decay:
             rhs = add(rhs, mul(LAMBDA, w_entry))
-        return sp.Eq(Grad(w_entry), rhs)
+        return equation(Grad(w_entry), rhs)
 
     return formula, expander(note, "grad." + W, template)
 
@@ -364,7 +364,7 @@ def bias_gradient(note: Notation, b: str, u: str):
         return long_sum([get("grad." + u, (s, el[0])) for s in range(note.n_samples)])
 
     def formula():
-        return sp.Eq(Grad(entry(b, j)), note.sample_sum(note.index_sym("grad." + u, j)))
+        return equation(Grad(entry(b, j)), note.sample_sum(note.index_sym("grad." + u, j)))
 
     return formula, expander(note, "grad." + b, template)
 
@@ -385,7 +385,7 @@ def input_gradient(note: Notation, a: str, W: str, u: str):
     def formula():
         w_entry = entry(W, i, j) if note.row else entry(W, j, i)
         rhs = sp.Sum(mul(w_entry, note.index_sym("grad." + u, j)), (j, 1, k_units))
-        return sp.Eq(note.index_sym("grad." + a, i), rhs)
+        return equation(note.index_sym("grad." + a, i), rhs)
 
     return formula, expander(note, "grad." + a, template)
 
@@ -404,7 +404,7 @@ def sgd_update(note: Notation, p: str):
 
     def formula():
         e = entry(p, *_param_index(note, p))
-        return sp.Eq(Updated(e), add(e, mul(-1, ETA, Grad(e))))
+        return equation(Updated(e), add(e, mul(-1, ETA, Grad(e))))
 
     return formula, expander(note, "new." + p, template)
 
@@ -417,7 +417,7 @@ def velocity_update(note: Notation, p: str):
 
     def formula():
         e = entry(p, *_param_index(note, p))
-        return sp.Eq(Updated(Velocity(e)), add(mul(GAMMA, Velocity(e)), mul(-1, ETA, Grad(e))))
+        return equation(Updated(Velocity(e)), add(mul(GAMMA, Velocity(e)), mul(-1, ETA, Grad(e))))
 
     return formula, expander(note, "v." + p, template)
 
@@ -430,7 +430,7 @@ def momentum_update(note: Notation, p: str):
 
     def formula():
         e = entry(p, *_param_index(note, p))
-        return sp.Eq(Updated(e), add(e, Updated(Velocity(e))))
+        return equation(Updated(e), add(e, Updated(Velocity(e))))
 
     return formula, expander(note, "new." + p, template)
 
@@ -443,6 +443,6 @@ def frozen(note: Notation, p: str):
 
     def formula():
         e = entry(p, *_param_index(note, p))
-        return sp.Eq(Updated(e), e)
+        return equation(Updated(e), e)
 
     return formula, expander(note, "new." + p, template)

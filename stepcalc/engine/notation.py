@@ -114,6 +114,10 @@ class Cdots(sp.Symbol):
         return "…"
 
 
+class Applied(sp.Function):
+    """Base of the named, unevaluated functions f(·) below."""
+
+
 @lru_cache(maxsize=None)
 def applied(latex: str, text: str) -> type:
     """An unevaluated function symbol f(·) printed with the given labels."""
@@ -125,12 +129,17 @@ def applied(latex: str, text: str) -> type:
         return "%s(%s)" % (text, ", ".join(printer._print(a) for a in self.args))
 
     safe = re.sub(r"\W", "_", text) or "f"
-    return type("Apply_" + safe, (sp.Function,), {"_latex": _latex, "_sympystr": _sympystr})
+    return type("Apply_" + safe, (Applied,), {"_latex": _latex, "_sympystr": _sympystr})
 
 
 def num(value) -> sp.Float:
     """A number at full precision; printers round it for display."""
     return sp.Float(float(value), 17)
+
+
+def equation(lhs, rhs):
+    """lhs = rhs, kept as written (an evaluating Eq would try to decide the equality)."""
+    return sp.Eq(lhs, rhs, evaluate=False)
 
 
 def add(*terms):

@@ -85,9 +85,11 @@ class TrainTracer:
             bias = layer.bias_name
             shown = f" + {bias}" if bias else ""
             product = f"{inp}·{layer.weights}" if note.row else f"{layer.weights}·{inp}"
+            hidden = index < len(self.model.layers) - 1
             self.emit(prefix, layer.pre, phase, f"Layer {index + 1}: {layer.pre} = {product}{shown}",
                       fp.pre[index], F.dense(note, inp, layer.weights, bias, layer.pre),
-                      _dense_explanation(note, index), number)
+                      _dense_explanation(note, index), number,
+                      flagging.symmetric_units(layer, fp.pre[index]) if hidden else ())
             local["fprime." + layer.pre] = act.derivative(fp.pre[index], fp.post[index], layer.alpha) \
                 if act.elementwise else None
             self.emit(prefix, layer.post, phase, f"Layer {index + 1}: {layer.post} = {act.text}({layer.pre})",
@@ -130,9 +132,12 @@ class TrainTracer:
                       grads.post[-1], F.loss_gradient(note, loss_def, out.post, mean, labels),
                       "The derivative of the loss with respect to the network output (sympy.diff of ℓ).",
                       number, flagging.zero_gradient(grads.post[-1]))
+            elementwise = get_activation(out.activation).elementwise
             self.emit(prefix, "grad." + out.pre, "backward", f"Output error ∂L/∂{out.pre}",
                       grads.pre[-1], F.through_activation(note, get_activation(out.activation), out.pre, out.post),
-                      "Chain rule through the output activation: δ = ∂L/∂ŷ ⊙ f′(u).",
+                      "Chain rule through the output activation: δ = ∂L/∂ŷ ⊙ f′(u)." if elementwise else
+                      "Chain rule through the softmax: each ŷᵢ depends on every u_k, so δ_k = Σᵢ ∂L/∂ŷᵢ · "
+                      "∂ŷᵢ/∂u_k with the softmax Jacobian ∂ŷᵢ/∂u_k = ŷᵢ(Δᵢₖ − ŷ_k) (derived below).",
                       number, flagging.zero_gradient(grads.pre[-1]),
                       derivation=lambda: _output_delta_derivation(self.sc, out))
         for index in range(len(layers) - 1, -1, -1):
@@ -196,7 +201,18 @@ class TrainTracer:
                           f"Gradient descent: step against the gradient, scaled by η = {train.lr:g}.", number)
             local["new." + name] = new
             new_params[name] = new
+        self.flag_symmetric_weights(prefix, new_params)
         return new_params
+
+    def flag_symmetric_weights(self, prefix, params):
+        """Hidden units that leave the update with identical incoming weights stay symmetric."""
+        by_id = {step.id: step for step in self.steps}
+        for layer in self.model.layers[:-1]:
+            step = by_id.get(prefix + "new." + layer.weights)
+            bias = params.get(layer.bias_name) if layer.bias_name else None
+            flags = flagging.symmetric_weights(layer, params[layer.weights], bias, self.model.convention == "row")
+            if step is not None and flags:
+                step.flags = step.flags + flags
 
     # -------------------------------------------------------------- driver -----
     def run(self) -> Trace:
@@ -271,7 +287,9 @@ def _fused_derivation(scenario: Scenario, out):
 
 
 def _output_delta_derivation(scenario: Scenario, out):
-    from stepcalc.engine.derivations import chained_output_delta
+    from stepcalc.engine.derivations import chained_output_delta, softmax_output_delta
+    if out.activation == "softmax":
+        return softmax_output_delta(scenario, out)
     return chained_output_delta(scenario, out)
 
 

@@ -27,18 +27,24 @@ def trace_dict(trace: Trace) -> dict:
     precision = trace.scenario.precision
     return {
         "title": trace.scenario.title,
-        "steps": [
-            {
-                "id": step.id,
-                "phase": step.phase,
-                "title": step.title,
-                "latex": to_latex(step.formula, precision) if step.formula is not None else "",
-                "value": plain(step.value),
-            }
-            for step in trace.steps
-        ],
+        "steps": [_step_dict(step, precision) for step in trace.steps],
         "values": {key: plain(value) for key, value in trace.values.items()},
     }
+
+
+def _step_dict(step, precision: int) -> dict:
+    out = {
+        "id": step.id,
+        "phase": step.phase,
+        "title": step.title,
+        "latex": to_latex(step.formula, precision) if step.formula is not None else "",
+        "value": plain(step.value),
+    }
+    table = getattr(step, "table", None)
+    if table is not None:   # only the non-train kinds have tables: train output is unchanged
+        out["table"] = {"rows": list(table.row_labels), "columns": list(table.column_labels),
+                        "corner": table.corner, "values": plain(table.values)}
+    return out
 
 
 def render_json(trace: Trace) -> str:

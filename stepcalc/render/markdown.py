@@ -48,8 +48,11 @@ def render_markdown(trace: Trace) -> str:
         expansion = expansion_latex(step, precision)
         if expansion:
             out.append(display_math(expansion))
-        if step.value.ndim:
-            out.append(display_math(f"{to_latex(_name_symbol(step), precision)} = "
+        if step.table is not None:
+            out.append(table_markdown(step.table, precision))
+        elif step.value.ndim:
+            symbol = step.symbol if step.symbol is not None else _name_symbol(step)
+            out.append(display_math(f"{to_latex(symbol, precision)} = "
                                     f"{matrix_latex(step.value, precision)}"))
         if step.explanation:
             out.append(step.explanation)
@@ -62,6 +65,35 @@ def render_markdown(trace: Trace) -> str:
         rows.append(f"| after | {trace.losses[-1]:.{precision + 3}g} |")
         out.append("\n".join(rows))
     return "\n\n".join(out) + "\n"
+
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(counts) -> str:
+    """Counts as a row of block characters (the tallest bar is the largest count)."""
+    import numpy as np
+
+    counts = np.asarray(counts, dtype=float)
+    top = counts.max() if counts.size else 0.0
+    if top <= 0:
+        return " " * counts.size
+    levels = np.ceil(counts / top * (len(SPARK) - 1)).astype(int)
+    return "".join(" " if c == 0 else SPARK[level] for c, level in zip(counts, levels))
+
+
+def table_markdown(table, precision: int) -> str:
+    """A Step's labelled table as a Markdown table (numbers at display precision)."""
+    from stepcalc.render.printing import format_number
+
+    head = [table.corner] + list(table.column_labels) + (["histogram"] if table.sparkline else [])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for label, row in zip(table.row_labels, table.values):
+        cells = [label] + [format_number(v, precision) for v in row]
+        if table.sparkline:
+            cells.append("`" + sparkline(row) + "`")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def _name_symbol(step):

@@ -82,7 +82,10 @@ class StepLatexPrinter(LatexPrinter):
         if _has_symbols(expr):
             return super()._print_Mul(expr)
         if _negated(expr):
-            return "-" + self._print_Mul(sp.Mul(*expr.args[1:], evaluate=False))
+            rest = expr.args[1:]
+            if len(rest) == 1:
+                return "-" + self.parenthesize(rest[0], precedence(expr), strict=False)
+            return "-" + self._print_Mul(sp.Mul(*rest, evaluate=False))
         numerator, denominator = _split_fraction(expr)
         if denominator:
             return r"\frac{%s}{%s}" % (self._product(numerator), self._product(denominator))

@@ -1,0 +1,264 @@
+"""kind = "activations": a data vector through each listed activation, and its derivative.
+
+Values come from `Activation.forward`, derivative values from `Activation.derivative`
+(the slide identity where there is one, else the lambdified sympy.diff). The derivation
+shown for each function is `sympy.diff` of its expression, then the slide's identity
+(σ′ = σ(1 − σ), tanh′ = 1 − tanh², softplus′ = σ, swish′ = swish + σ(1 − swish)), or the
+simplified diff when the slide has no separate identity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from stepcalc.engine.activations import SATURATION_THRESHOLD, get_activation
+from stepcalc.engine.kinds.common import Emitter, sym, table
+from functools import lru_cache
+import re
+
+from stepcalc.engine.notation import Name, entry, num
+from stepcalc.engine.symbols import sigmoid_expr
+from stepcalc.records import Derivation, Flag
+
+I = sp.Symbol("i", integer=True)
+X = sp.Symbol("x", real=True)
+A = sp.Symbol("a", real=True)
+ALPHA = sp.Symbol("alpha", positive=True)
+
+
+@lru_cache(maxsize=None)
+def applied(latex: str, text: str) -> type:
+    """f(·) printed with the given labels; unlike notation.applied it can carry a power
+    (tanh(x)² prints as tanh²(x), as on the slides)."""
+
+    def _latex(self, printer, exp=None):
+        args = ", ".join(printer._print(a) for a in self.args)
+        head = latex if exp is None else r"%s^{%s}" % (latex, exp)
+        return r"%s\left(%s\right)" % (head, args)
+
+    def _sympystr(self, printer):
+        return "%s(%s)" % (text, ", ".join(printer._print(a) for a in self.args))
+
+    safe = re.sub(r"\W", "_", text) or "f"
+    return type("Act_" + safe, (sp.Function,), {"_latex": _latex, "_sympystr": _sympystr})
+
+
+def _label(entry_, act) -> str:
+    return act.text + (f" (α = {entry_.alpha:g})" if act.uses_alpha else "")
+
+
+def _f(act):
+    return applied(act.latex, act.text)
+
+
+def _fprime(act):
+    return applied(act.latex + "'", act.text + "′")
+
+
+def _alpha_value(entry_, get_is_symbolic: bool):
+    return ALPHA if get_is_symbolic else num(entry_.alpha)
+
+
+def _branch(expr, u, value: float):
+    """The Piecewise branch that applies at u = value (the slide's case split)."""
+    if not isinstance(expr, sp.Piecewise):
+        return expr
+    with sp.evaluate(True):   # expanders run inside evaluate(False); conditions must decide
+        for e, cond in expr.args:
+            if cond is sp.true or bool(cond.subs(u, value)):
+                return e
+    return expr
+
+
+def _put(expr, mapping):
+    with sp.evaluate(False):
+        return expr.xreplace(mapping)
+
+
+def trace(scenario):
+    em = Emitter(scenario)
+    spec = scenario.spec
+    data = np.asarray(spec["data"], dtype=float)
+    entries = spec["activations"]
+    n = data.size
+    columns = [f"{v:g}" for v in data]
+    em.emit("data", "forward", "The data", data, "The input vector every function is applied to.",
+            symbol=Name("data"))
+
+    values, derivs = [], []
+    for e in entries:
+        act = get_activation(e.name)
+        a = act.forward(data, e.alpha)
+        values.append(a)
+        em.emit(e.id, "forward", f"{_label(e, act)} of the data", a,
+                _value_explanation(e, act), formula=_value_formula(act),
+                expand=em.expander(e.id, lambda el, act=act: _f(act)(sym("data", el)),
+                                   _value_template(em, e, act, data)),
+                symbol=_f(act)(Name("data")), flags=_value_flags(e, act, data))
+    em.emit("values", "forward", "Value table", np.array(values),
+            "Each row is one function applied to the data (data_a on the slides).",
+            table=table([_label(e, get_activation(e.name)) for e in entries], columns,
+                        np.array(values), corner="data"))
+
+    for e, a in zip(entries, values):
+        act = get_activation(e.name)
+        d = act.derivative(data, a, e.alpha)
+        derivs.append(d)
+        em.emit("d." + e.id, "backward", f"Derivative of {_label(e, act)}", d,
+                "Derived with sympy.diff from the definition" +
+                (", then rewritten as the slide's identity (sympy checks they are equal)."
+                 if act.slide_identity else ", then simplified."),
+                formula=_derivative_formula(act),
+                expand=em.expander("d." + e.id, lambda el, act=act: _fprime(act)(sym("data", el)),
+                                   _derivative_template(em, e, act, data)),
+                derivation=lambda e=e, act=act: derivation(act, e.alpha),
+                symbol=_fprime(act)(Name("data")),
+                flags=_derivative_flags(e, act, d))
+    em.emit("derivatives", "backward", "Derivative table", np.array(derivs),
+            "Each row is one function's derivative at the data points: what backpropagation "
+            "multiplies the incoming gradient by.",
+            table=table([_label(e, get_activation(e.name)) + "′" for e in entries], columns,
+                        np.array(derivs), corner="data"))
+    return em.trace()
+
+
+# ------------------------------------------------------------------ values ----------
+
+def _value_formula(act):
+    def formula():
+        u = entry("data", I)
+        return sp.Eq(_f(act)(u), act.expression(u, ALPHA if act.uses_alpha else None))
+    return formula
+
+
+def _value_template(em, e, act, data):
+    def template(el, get):
+        symbolic = get == em.sym
+        with sp.evaluate(True):
+            expr = act.expression(X, ALPHA if act.uses_alpha else None)
+        expr = _branch(expr, X, float(data[el]))
+        mapping = {X: get("data", el)}
+        if act.uses_alpha:
+            mapping[ALPHA] = _alpha_value(e, symbolic)
+        return _put(expr, mapping)
+    return template
+
+
+def _value_explanation(e, act) -> str:
+    text = {
+        "sigmoid": "The sigmoid squashes each value into (0, 1).",
+        "tanh": "tanh squashes each value into (−1, 1), centred at 0.",
+        "relu": "ReLU keeps positive values and zeroes the rest.",
+        "softplus": "Softplus is a smooth ReLU: log(1 + eˣ).",
+        "swish": "Swish multiplies x by its own sigmoid.",
+        "step": "The step function outputs 1 for x ≥ 0, else 0.",
+    }.get(e.name, "The function is applied entry by entry.")
+    if act.uses_alpha:
+        text += f" Here α = {e.alpha:g}."
+    return text
+
+
+def _value_flags(e, act, data):
+    if e.name in ("sigmoid", "tanh"):
+        sat = act.derivative(data, None, e.alpha) < SATURATION_THRESHOLD
+        if sat.any():
+            where = tuple((int(i),) for i in np.flatnonzero(sat))
+            return (Flag("saturated_sigmoid", f"{int(sat.sum())} entries are saturated "
+                         f"({act.text}′ < {SATURATION_THRESHOLD:g}): almost no gradient flows back",
+                         where),)
+    return ()
+
+
+# ------------------------------------------------------------------ derivatives -----
+
+def _derivative_formula(act):
+    def formula():
+        u = entry("data", I)
+        with sp.evaluate(False):   # keep the slide's order: σ(1 − σ), not (1 − σ)σ
+            identity = act.identity(u, _f(act)(u), ALPHA if act.uses_alpha else None)
+        if identity is None:
+            identity = _simplified(act.derivative_expression(X, ALPHA if act.uses_alpha else None)
+                                   ).xreplace({X: u})
+        return sp.Eq(_fprime(act)(u), identity)
+    return formula
+
+
+def _derivative_template(em, e, act, data):
+    alpha = ALPHA if act.uses_alpha else None
+
+    def template(el, get):
+        symbolic = get == em.sym
+        x_val = float(data[el])
+        u = get("data", el)
+        with sp.evaluate(True):
+            identity = act.identity(X, A, alpha)
+            raw = None if identity is not None else _simplified(act.derivative_expression(X, alpha))
+        if identity is not None:
+            a = _f(act)(u) if symbolic else get(e.id, el)
+            mapping = {X: u, A: a}
+            expr = identity
+        else:
+            expr = _branch(raw, X, x_val)
+            mapping = {X: u}
+        if act.uses_alpha:
+            mapping[ALPHA] = _alpha_value(e, symbolic)
+        return _put(expr, mapping)
+    return template
+
+
+def _derivative_flags(e, act, d):
+    zero = d == 0
+    if zero.any():
+        return (Flag("zero_gradient", f"{act.text}′ is exactly 0 at {int(zero.sum())} of {d.size} "
+                     "points: no gradient passes there", tuple((int(i),) for i in np.flatnonzero(zero))),)
+    return ()
+
+
+def _simplified(expr):
+    if expr.has(sp.sign):   # softsign: x·sign(x) = |x|, so f′ = 1/(1 + |x|)²
+        x = next(iter(expr.free_symbols))
+        together = sp.cancel(sp.together(expr.subs(sp.sign(x), sp.Abs(x) / x)))
+        square = sp.Pow(1 + sp.Abs(x), 2, evaluate=False)
+        if sp.numer(together) == 1 and sp.expand(sp.denom(together) - sp.expand(square)) == 0:
+            return sp.Pow(square, -1, evaluate=False)   # checked equal just above
+        return together
+    simple = sp.piecewise_fold(sp.simplify(expr))
+    if isinstance(simple, sp.Piecewise):
+        # piecewise_fold can leave (0, x < 0), (0, True): one value is just that value.
+        if len({arg.expr for arg in simple.args}) == 1:
+            return simple.args[0].expr
+    return simple
+
+
+def derivation(act, alpha=None) -> Derivation:
+    """f′(x): sympy.diff of the definition, then the slide's identity (or the simplified diff).
+
+    The identity is written with f(x) kept as a function symbol (σ(x)(1 − σ(x))); the tests
+    prove it equals the raw diff once f(x) is replaced by its definition.
+    """
+    a = ALPHA if act.uses_alpha else None
+    definition = act.expression(X, a)
+    raw = sp.diff(definition, X)
+    chain = [raw]
+    sigma = applied(r"\sigma", "σ")(X)
+    with sp.evaluate(False):
+        identity = act.identity(X, _f(act)(X), a)
+        if identity is not None:   # show σ(x) as σ(x), not 1/(1 + e^{−x})
+            identity = identity.xreplace({sigmoid_expr(X): sigma})
+    chain_note = ""
+    if identity is not None and identity.xreplace({_f(act)(X): definition, sigma: sigmoid_expr(X)}) == raw:
+        chain_note = "sympy.diff of the definition is already the slide's form."
+    elif identity is not None:
+        if act.name == "swish":   # the slide's middle line: σ + x·σ(1 − σ)
+            with sp.evaluate(False):
+                chain.append(sigma + X * sigma * (1 - sigma))
+        chain.append(identity)
+    else:
+        simple = _simplified(raw)
+        if simple != raw:
+            chain.append(simple)
+    comment = chain_note or ("The first line is sympy.diff of the definition; the last is the slide's identity "
+               "(the tests prove them equal)." if identity is not None
+               else "The first line is sympy.diff of the definition, then simplified.")
+    return Derivation(_fprime(act)(X), tuple(chain), comment)
