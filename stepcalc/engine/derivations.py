@@ -96,5 +96,5 @@ def softmax_output_delta(scenario, out) -> Derivation:
     comment = (f"Written out for K = {shown} classes. The softmax Jacobian ∂{out.post}ᵢ/∂{out.pre}ₖ = "
                f"{out.post}ᵢ(Δᵢₖ − {out.post}ₖ) (Δ = 1 when i = k, else 0) is sympy.diff of "
                f"e^{{{out.pre}ᵢ}}/Σⱼe^{{{out.pre}ⱼ}}, checked equal to that form for every i, k; "
-               "∂L/∂ŷᵢ is sympy.diff of the loss term. With a mean over N samples each entry is divided by N.")
+               f"∂L/∂{out.post}ᵢ is sympy.diff of the loss term. With a mean over N samples each entry is divided by N.")
     return Derivation(Grad(entry(out.pre, 1)), tuple(chain), comment)
