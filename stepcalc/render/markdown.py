@@ -6,7 +6,7 @@ from stepcalc.render.latex import derivation_latex, expansion_latex, matrix_late
 from stepcalc.render.printing import to_latex
 from stepcalc.records import PHASE_LABELS, Trace
 
-FLAG_ICONS = {"dead_relu": "☠", "zero_gradient": "0", "saturated_sigmoid": "〰",
+FLAG_ICONS = {"dead_relu": "☠", "zero_gradient": "0", "saturated_sigmoid": "〰", "symmetric_units": "⇌",
               "mismatch": "✗", "non_finite": "∞", "note": "ℹ"}
 
 

@@ -16,7 +16,7 @@ import sympy as sp
 
 from stepcalc.engine.activations import get_activation
 from stepcalc.engine.kinds.common import Emitter, table
-from stepcalc.engine.notation import Name, entry, long_sum, mul
+from stepcalc.engine.notation import Cdots, Name, add, entry, mul
 from stepcalc.records import Flag
 
 BOUNDED = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "step": (0.0, 1.0), "softsign": (-1.0, 1.0)}
@@ -36,10 +36,10 @@ def run_experiment(dims, batch: int, activation: str, method: str, std: float | 
     act = get_activation(activation)
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((batch, dims[0]), dtype=dtype)
-    buffer = np.empty((max(dims[:-1]), max(dims[1:])), dtype=dtype)
+    buffer = np.empty(max(a * b for a, b in zip(dims[:-1], dims[1:])), dtype=dtype)
     layers = []
     for d_in, d_out in zip(dims[:-1], dims[1:]):
-        W = buffer[:d_in, :d_out] if (d_in, d_out) == buffer.shape else np.empty((d_in, d_out), dtype)
+        W = buffer[:d_in * d_out].reshape(d_in, d_out)   # contiguous, reused: no page faults
         rng.standard_normal(out=W, dtype=dtype)
         u = x @ W
         u *= dtype(weight_std(method, d_in, std))
@@ -118,14 +118,15 @@ def _std_expander(em, prefix, hs, stds):
         count = h.size
         with sp.evaluate(False):
             if column == 0:
-                terms = [num(v) for v in h[:3]] + [num(h[-1])]
-                numeric = mul(long_sum(terms[:3] + [terms[-1]], keep_head=2),
+                terms = [num(v) for v in (h[0], h[1], h[-1])]
+                numeric = mul(add(terms[0], terms[1], Cdots(), terms[2]),
                               sp.Pow(sp.Integer(count), -1, evaluate=False))
                 value = mu
                 lhs = entry("mu", layer + 1)
             else:
-                terms = [sp.Pow(sp.Add(num(v), num(-mu), evaluate=False), 2, evaluate=False) for v in h[:3]]
-                numeric = sp.sqrt(mul(long_sum(terms + [terms[-1]], keep_head=2),
+                terms = [sp.Pow(sp.Add(num(v), num(-mu), evaluate=False), 2, evaluate=False)
+                         for v in (h[0], h[1], h[-1])]
+                numeric = sp.sqrt(mul(add(terms[0], terms[1], Cdots(), terms[2]),
                                       sp.Pow(sp.Integer(count), -1, evaluate=False)), evaluate=False)
                 value = float(stds[layer])
                 lhs = entry("sigma", layer + 1)
