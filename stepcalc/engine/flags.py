@@ -8,6 +8,7 @@ from stepcalc.records import Flag
 
 # Below this slope a sigmoid/tanh unit passes on less than 0.1 % of its error signal.
 SATURATION_SLOPE = 1e-3
+SATURATING = ("sigmoid", "tanh")
 
 
 def _where(mask: np.ndarray, limit: int = 50) -> tuple[tuple[int, ...], ...]:
@@ -46,7 +47,7 @@ def activation_flags(layer, u: np.ndarray, fprime: np.ndarray | None) -> tuple[F
                 f"so ReLU′ = 0 and no gradient reaches its weights",
                 _where(np.broadcast_to(np.arange(u.shape[1]) == unit, u.shape)),
             ))
-    if layer.activation in ("sigmoid", "tanh") and fprime is not None:
+    if layer.activation in SATURATING and fprime is not None:
         saturated = fprime < SATURATION_SLOPE
         if saturated.any():
             flags.append(Flag(

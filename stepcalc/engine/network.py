@@ -8,7 +8,7 @@ row 0 (row convention) or column 0 (column convention) of W.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -47,6 +47,19 @@ class ForwardPass:
     x: np.ndarray
     pre: list[np.ndarray]      # u of each layer
     post: list[np.ndarray]     # a = f(u) of each layer
+    layers: tuple = ()
+    _slopes: dict = field(default_factory=dict, repr=False)
+
+    def slope(self, index: int) -> np.ndarray:
+        """f′(u) of layer ``index`` (elementwise activations), computed once on demand."""
+        if index not in self._slopes:
+            layer = self.layers[index]
+            act = get_activation(layer.activation)
+            self._slopes[index] = act.derivative(self.pre[index], self.post[index], layer.alpha)
+        return self._slopes[index]
+
+    def computed_slopes(self) -> dict[int, np.ndarray]:
+        return dict(self._slopes)
 
     @property
     def output(self) -> np.ndarray:
@@ -65,7 +78,7 @@ def forward(scenario: Scenario, params: dict, x: np.ndarray) -> ForwardPass:
         a = get_activation(layer.activation).forward(u, layer.alpha)
         pre.append(u)
         post.append(a)
-    return ForwardPass(x, pre, post)
+    return ForwardPass(x, pre, post, scenario.model.layers)
 
 
 def loss_inputs(scenario: Scenario, fp: ForwardPass) -> np.ndarray | None:
@@ -122,15 +135,14 @@ def output_gradients(scenario: Scenario, fp: ForwardPass, y: np.ndarray, labels)
     if is_fused(scenario):
         g_pre = loss.fused_delta(fp.output, y) * scale
     else:
-        g_pre = through_activation(scenario.model.output, fp.pre[-1], fp.output, g_post)
+        g_pre = through_activation(fp, len(fp.pre) - 1, g_post)
     return g_post, g_pre
 
 
-def through_activation(layer: Layer, u: np.ndarray, a: np.ndarray, g_a: np.ndarray) -> np.ndarray:
-    act = get_activation(layer.activation)
-    if not act.elementwise:
-        return softmax_vjp(a, g_a)
-    return g_a * act.derivative(u, a, layer.alpha)
+def through_activation(fp: ForwardPass, index: int, g_a: np.ndarray) -> np.ndarray:
+    if not get_activation(fp.layers[index].activation).elementwise:
+        return softmax_vjp(fp.post[index], g_a)
+    return g_a * fp.slope(index)
 
 
 def backward(scenario: Scenario, params: dict, fp: ForwardPass, y: np.ndarray, labels) -> Gradients:
@@ -145,7 +157,7 @@ def backward(scenario: Scenario, params: dict, fp: ForwardPass, y: np.ndarray, l
     for index in range(n_layers - 1, -1, -1):
         layer = layers[index]
         if g_pre[index] is None:
-            g_pre[index] = through_activation(layer, fp.pre[index], fp.post[index], g_post[index])
+            g_pre[index] = through_activation(fp, index, g_post[index])
         delta = g_pre[index]
         W = params[layer.weights]
         inp = layer_input(scenario, fp.input_of(index))

@@ -90,12 +90,12 @@ class TrainTracer:
                       fp.pre[index], F.dense(note, inp, layer.weights, bias, layer.pre),
                       _dense_explanation(note, index), number,
                       flagging.symmetric_units(layer, fp.pre[index]) if hidden else ())
-            local["fprime." + layer.pre] = act.derivative(fp.pre[index], fp.post[index], layer.alpha) \
-                if act.elementwise else None
+            # The slope is needed here only to flag saturation; backward computes it anyway.
+            slope = fp.slope(index) if layer.activation in flagging.SATURATING else None
             self.emit(prefix, layer.post, phase, f"Layer {index + 1}: {layer.post} = {act.text}({layer.pre})",
                       fp.post[index], F.activation(note, act, layer.pre, layer.post),
                       _activation_explanation(layer.activation), number,
-                      flagging.activation_flags(layer, fp.pre[index], local["fprime." + layer.pre]))
+                      flagging.activation_flags(layer, fp.pre[index], slope))
 
     def loss_step(self, prefix, local, fp, note, y, labels, number, phase="loss"):
         per_sample = network.per_sample_loss(self.sc, fp, y, labels)
@@ -115,6 +115,8 @@ class TrainTracer:
         grads = network.backward(self.sc, params, fp, y, labels)
         mean = self.train.reduction == "mean"
         layers = self.model.layers
+        for index, slope in fp.computed_slopes().items():   # f′(u) for the expansions
+            local["fprime." + layers[index].pre] = slope
         out = layers[-1]
         local["grad." + out.post] = grads.post[-1]
         local["grad." + out.pre] = grads.pre[-1]

@@ -39,7 +39,7 @@ def trace(scenario):
             symbol=Name("mu"))
     em.emit("var", "forward", "Per-feature variance σ²", var,
             "The mean squared distance from μ (divided by N, not N − 1).",
-            formula=lambda: sp.Eq(_sigma2((j - 1,)), mul(sp.Rational(1, N), sp.Sum(
+            formula=lambda: sp.Eq(sp.Pow(entry("sigma", j), 2, evaluate=False), mul(sp.Rational(1, N), sp.Sum(
                 sp.Pow(add(entry("x", i, j), mul(-1, entry("mu", j))), 2, evaluate=False), (i, 1, N)))),
             expand=em.expander("var", lambda el: _sigma2(el), lambda el, get: mul(long_sum([
                 sp.Pow(add(get("x", (r, el[0])), mul(-1, get("mu", el))), 2, evaluate=False)
@@ -55,7 +55,7 @@ def trace(scenario):
             f"Each feature shifted to mean 0 and scaled to variance ≈ 1; ε = {eps:g} keeps the "
             "division safe when σ² = 0.",
             formula=lambda: sp.Eq(entry("x_hat", i, j), mul(add(entry("x", i, j), mul(-1, entry("mu", j))),
-                                  sp.Pow(sp.sqrt(add(_sigma2((j - 1,)), EPS), evaluate=False), -1, evaluate=False))),
+                                  sp.Pow(sp.sqrt(add(sp.Pow(entry("sigma", j), 2, evaluate=False), EPS), evaluate=False), -1, evaluate=False))),
             expand=em.expander("x_hat", lambda el: em.sym("x_hat", el), hat), symbol=Name("x_hat"))
     em.emit("y", "forward", "Scale and shift: y = γx̂ + β", y,
             "Learnable γ and β let the layer undo the normalisation if that helps "

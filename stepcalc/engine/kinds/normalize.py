@@ -12,13 +12,18 @@ i = sp.Symbol("i", integer=True)
 MAX = sp.Symbol("m")
 
 
+def exact(value: float):
+    """255 → 255, 127.5 → 255/2: divisors printed exactly, not rounded to 3 digits."""
+    return sp.Integer(int(value)) if float(value).is_integer() else sp.Rational(str(value))
+
+
 def trace(scenario):
     em = Emitter(scenario)
     spec = scenario.spec
     x, top = spec["pixels"], spec["max_value"]
     em.values["m"] = np.asarray(top)
     em.values["half"] = np.asarray(top / 2)
-    em.alias.update(m=lambda idx: MAX, half=lambda idx: mul(MAX, sp.Pow(2, -1, evaluate=False)),
+    em.alias.update(m=lambda idx: exact(top), half=lambda idx: exact(top / 2),
                     mu=lambda idx: Name("mu"), sigma=lambda idx: Name("sigma"))
     em.emit("x", "forward", "The pixels", x, f"Raw values in [0, {top:g}].", symbol=Name("x"))
     idx = (i,) if x.ndim == 1 else sp.symbols("i j", integer=True)
@@ -31,16 +36,16 @@ def trace(scenario):
         if method == "unit":
             em.emit("unit", "forward", "Scale to [0, 1]: x / 255" if top == 255 else f"Scale to [0, 1]: x / {top:g}",
                     x / top, "Divide by the largest possible value.",
-                    formula=lambda: sp.Eq(entry("unit", *idx), mul(X, sp.Pow(num(top), -1, evaluate=False))),
+                    formula=lambda: sp.Eq(entry("unit", *idx), mul(X, sp.Pow(exact(top), -1, evaluate=False))),
                     expand=em.expander("unit", lhs("unit"), lambda el, get: mul(
-                        get("x", el), sp.Pow(get("m", ()), -1, evaluate=False))), symbol=Name("unit"))
+                        get("x", el), sp.Pow(exact(top), -1, evaluate=False))), symbol=Name("unit"))
         elif method == "symmetric":
             em.emit("symmetric", "forward", f"Scale to [−1, 1]: x / {top / 2:g} − 1", x / (top / 2) - 1,
                     f"Divide by half the range ({top / 2:g}) and shift by −1 (the same as PyTorch "
                     "Normalize(0.5, 0.5) after ToTensor).",
-                    formula=lambda: sp.Eq(entry("symmetric", *idx), add(mul(X, sp.Pow(num(top / 2), -1, evaluate=False)), -1)),
+                    formula=lambda: sp.Eq(entry("symmetric", *idx), add(mul(X, sp.Pow(exact(top / 2), -1, evaluate=False)), -1)),
                     expand=em.expander("symmetric", lhs("symmetric"), lambda el, get: add(mul(
-                        get("x", el), sp.Pow(get("half", ()), -1, evaluate=False)), -1)), symbol=Name("symmetric"))
+                        get("x", el), sp.Pow(exact(top / 2), -1, evaluate=False)), -1)), symbol=Name("symmetric"))
         else:
             mu = float(x.mean()) if spec["mean"] is None else spec["mean"]
             sigma = float(x.std()) if spec["std"] is None else spec["std"]
