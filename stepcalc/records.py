@@ -86,7 +86,8 @@ class Step:
     derivation_builder: Callable[[], Derivation] | None = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
     table: Table | None = None         # labelled table shown instead of the bare matrix
-    symbol: Any = None                 # sympy expr naming the quantity (non-train kinds)
+    symbol: Any = None                 # sympy expr naming the quantity (or see symbol_builder)
+    symbol_builder: Callable[[], Any] | None = field(default=None, repr=False)
 
     @property
     def formula(self) -> Any:
@@ -98,6 +99,12 @@ class Step:
         if "formula" not in self._cache:
             self._cache["formula"] = self.formula_builder() if self.formula_builder else None
         return self._cache["formula"]
+
+    def quantity_symbol(self) -> Any:
+        """The quantity's name as a sympy expression (h, ∂L/∂m, m′ …), built on first use."""
+        if self.symbol is None and self.symbol_builder is not None:
+            self.symbol = self.symbol_builder()
+        return self.symbol
 
     @property
     def derivation(self) -> Derivation | None:
@@ -136,7 +143,6 @@ class Trace:
     values: dict[str, np.ndarray]
     losses: list[float] = field(default_factory=list)   # batch loss before each update, then after
     final_params: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
-    first_batch: tuple | None = field(default=None, repr=False)   # (x, y, labels) of step 1
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:

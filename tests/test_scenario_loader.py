@@ -306,13 +306,13 @@ def test_decimals_of_plain_floats_use_repr():
 
 # -- other kinds and files --------------------------------------------------------------
 
-def test_other_kinds_keep_their_tables_in_spec():
-    sc = loads('title = "acts"\nkind = "activations"\n[display]\nprecision = 4\n'
-               '[data]\nvalues = [1, 5.5, -4]\nactivations = ["relu"]\n[expect]\nh = 0.25\n')
+def test_other_kinds_share_the_common_fields():
+    text = ('title = "acts"\nkind = "activations"\n[display]\nprecision = 4\n'
+            '[data]\nvalues = [1, 5.5, -4]\n[[activations]]\nname = "relu"\n'
+            '[expect]\nrelu = [1, 5.5, 0.0]\n')
+    sc = loads(text)
     assert (sc.kind, sc.precision, sc.model) == ("activations", 4, None)
-    assert sc.spec == {"data": {"values": [1, 5.5, -4], "activations": ["relu"]}}
-    assert type(sc.spec["data"]["values"][1]) is float
-    assert sc.expect["h"].decimals == 2
+    assert sc.expect["relu"].decimals.tolist() == [0, 1, 1]
 
 
 def test_load_reads_a_file_and_names_it(tmp_path):

@@ -33,7 +33,6 @@ class Notation:
     batched: bool                  # more than one sample: show the sample index n
     row: bool                      # row convention (W is in × out)
     folded: bool                   # bias folded into W as input index 0
-    precision: int = 3
 
     @property
     def offset(self) -> int:

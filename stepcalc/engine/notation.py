@@ -58,8 +58,11 @@ def entry(name: str, *indices) -> sp.Expr:
     return base(name)[indices] if indices else Name(name)
 
 
-class Grad(sp.Expr):
-    """∂L/∂(quantity): the gradient of the batch loss w.r.t. one entry."""
+class Decorated(sp.Expr):
+    """A quantity entry with slide decoration around it; subclasses give the two forms."""
+
+    LATEX = "%s"
+    TEXT = "%s"
 
     def __new__(cls, of):
         return sp.Expr.__new__(cls, of)
@@ -69,36 +72,31 @@ class Grad(sp.Expr):
         return self.args[0]
 
     def _latex(self, printer):
-        return r"\frac{\partial L}{\partial %s}" % printer._print(self.of)
+        return self.LATEX % printer._print(self.of)
 
     def _sympystr(self, printer):
-        return "∂L/∂" + printer._print(self.of)
+        return self.TEXT % printer._print(self.of)
 
 
-class Velocity(sp.Expr):
+class Grad(Decorated):
+    """∂L/∂(quantity): the gradient of the batch loss w.r.t. one entry."""
+
+    LATEX = r"\frac{\partial L}{\partial %s}"
+    TEXT = "∂L/∂%s"
+
+
+class Velocity(Decorated):
     """The momentum buffer v of one parameter entry."""
 
-    def __new__(cls, of):
-        return sp.Expr.__new__(cls, of)
-
-    def _latex(self, printer):
-        return r"v_{%s}" % printer._print(self.args[0])
-
-    def _sympystr(self, printer):
-        return "v[" + printer._print(self.args[0]) + "]"
+    LATEX = r"v_{%s}"
+    TEXT = "v[%s]"
 
 
-class Updated(sp.Expr):
+class Updated(Decorated):
     """A parameter entry after the update (θ')."""
 
-    def __new__(cls, of):
-        return sp.Expr.__new__(cls, of)
-
-    def _latex(self, printer):
-        return r"%s'" % printer._print(self.args[0])
-
-    def _sympystr(self, printer):
-        return printer._print(self.args[0]) + "'"
+    LATEX = "%s'"
+    TEXT = "%s'"
 
 
 class Cdots(sp.Symbol):
@@ -122,8 +120,10 @@ class Applied(sp.Function):
 def applied(latex: str, text: str) -> type:
     """An unevaluated function symbol f(·) printed with the given labels."""
 
-    def _latex(self, printer):
-        return r"%s\left(%s\right)" % (latex, ", ".join(printer._print(a) for a in self.args))
+    def _latex(self, printer, exp=None):
+        # `exp` is how sympy's printer asks for f(x)^n (e.g. tanh²): f^{n}(x), as on slides.
+        head = latex if exp is None else r"%s^{%s}" % (latex, exp)
+        return r"%s\left(%s\right)" % (head, ", ".join(printer._print(a) for a in self.args))
 
     def _sympystr(self, printer):
         return "%s(%s)" % (text, ", ".join(printer._print(a) for a in self.args))
@@ -157,3 +157,16 @@ def long_sum(terms: list, keep_head: int = 3):
     if len(terms) == 1:
         return terms[0]
     return add(*terms)
+
+
+def quantity_symbol(local_id: str):
+    """The matrix name of a quantity id without its step prefix: grad.m → ∂L/∂m, new.m → m′."""
+    kind, _, name = local_id.partition(".") if "." in local_id else ("", "", local_id)
+    symbol = Name(name)
+    if kind == "grad":
+        return Grad(symbol)
+    if kind == "new":
+        return Updated(symbol)
+    if kind == "v":
+        return Updated(Velocity(symbol))
+    return symbol

@@ -13,6 +13,7 @@ from stepcalc.engine import formulas as F
 from stepcalc.engine import network, optim
 from stepcalc.engine.activations import get_activation
 from stepcalc.engine.losses import get_loss
+from stepcalc.engine.notation import quantity_symbol
 from stepcalc.scenario.model import Scenario
 from stepcalc.records import Step, Trace
 
@@ -59,7 +60,7 @@ class TrainTracer:
     # -------------------------------------------------------------- helpers ----
     def note(self, local: dict, batched: bool) -> F.Notation:
         return F.Notation(local, self.roles, batched, self.model.convention == "row",
-                          self.model.bias == "folded", self.sc.precision)
+                          self.model.bias == "folded")
 
     def emit(self, prefix: str, local_id: str, phase: str, title: str, value, built,
              explanation: str, number: int, flags=(), derivation=None):
@@ -72,6 +73,7 @@ class TrainTracer:
             id=step_id, phase=phase, title=step_title, value=value, explanation=explanation,
             flags=flags, step_number=number, formula_builder=formula, expander=expand,
             derivation_builder=derivation,
+            symbol_builder=lambda: quantity_symbol(local_id),
             representative=(0,) * value.ndim,
         ))
         self.values[step_id] = value
@@ -223,14 +225,11 @@ class TrainTracer:
         params = {name: np.asarray(value, dtype=float) for name, value in sc.params.items()}
         velocity = {name: np.zeros_like(value) for name, value in params.items()}
         plan = batches(data.x.shape[0], train.batch_size)
-        first_batch = None
         for number in range(1, max(train.steps, 1) + 1):
             prefix = "" if number == 1 else f"step{number}."
             rows = plan[(number - 1) % len(plan)]
             x, y = data.x[rows], data.y[rows]
             labels = None if data.labels is None else data.labels[rows]
-            if first_batch is None:
-                first_batch = (x, y, labels)
             local = self.local_values(params, x, y)
             note = self.note(local, len(rows) > 1)
             fp = network.forward(sc, params, x)
@@ -242,10 +241,7 @@ class TrainTracer:
             params = self.update_steps(prefix, local, note, params, grads, velocity, number)
         if train.steps >= 1:
             self.after_pass(params)
-        trace = Trace(sc, self.steps, self.values, self.losses)
-        trace.final_params = params
-        trace.first_batch = first_batch
-        return trace
+        return Trace(sc, self.steps, self.values, self.losses, final_params=params)
 
     def local_values(self, params, x, y) -> dict:
         local = {"x": x, "y": y, "eta": np.asarray(self.train.lr),

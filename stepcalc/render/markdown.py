@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stepcalc.engine.notation import Name
 from stepcalc.render.latex import derivation_latex, expansion_latex, matrix_latex
 from stepcalc.render.printing import to_latex
 from stepcalc.records import PHASE_LABELS, Trace
@@ -51,7 +52,9 @@ def render_markdown(trace: Trace) -> str:
         if step.table is not None:
             out.append(table_markdown(step.table, precision))
         elif step.value.ndim:
-            symbol = step.symbol if step.symbol is not None else _name_symbol(step)
+            symbol = step.quantity_symbol()
+            if symbol is None:
+                symbol = Name(step.id)
             out.append(display_math(f"{to_latex(symbol, precision)} = "
                                     f"{matrix_latex(step.value, precision)}"))
         if step.explanation:
@@ -94,13 +97,3 @@ def table_markdown(table, precision: int) -> str:
             cells.append("`" + sparkline(row) + "`")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def _name_symbol(step):
-    """The quantity as a matrix name: h, ∂L/∂m, m′ …"""
-    from stepcalc.engine.notation import Grad, Name, Updated, Velocity
-
-    local = step.id.split(".", 1)[1] if step.id.startswith(("after.", "step")) else step.id
-    kind, _, name = local.partition(".") if "." in local else ("", "", local)
-    symbol = Name(name)
-    return {"grad": Grad, "new": Updated, "v": lambda s: Updated(Velocity(s))}.get(kind, lambda s: s)(symbol)

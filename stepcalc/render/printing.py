@@ -43,8 +43,15 @@ def _has_symbols(expr) -> bool:
         isinstance(a, sp.Indexed) for a in sp.preorder_traversal(expr))
 
 
+def _factors(expr) -> tuple:
+    # sympy's LaTeX printer hands x**-1 to _print_Mul as well.
+    return expr.args if expr.is_Mul else (expr,)
+
+
 def _negated(expr) -> bool:
     """-1 · rest: print as a minus sign, not "(-1)·rest"."""
+    if not expr.is_Mul:
+        return False
     first = expr.args[0]
     return len(expr.args) > 1 and first.is_Number and float(first) == -1.0
 
@@ -52,7 +59,7 @@ def _negated(expr) -> bool:
 def _split_fraction(expr):
     """Factors of a product above and below the fraction bar (x**-1 goes below)."""
     numerator, denominator = [], []
-    for factor in expr.args:
+    for factor in _factors(expr):
         if factor.is_Pow and factor.exp == -1:
             denominator.append(factor.base)
         else:

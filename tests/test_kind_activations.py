@@ -1,0 +1,155 @@
+"""kind = "activations": values, sympy-derived derivatives, slide audit, errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import stepcalc
+from stepcalc.engine.activations import get_activation
+from stepcalc.engine.audit import audit
+from stepcalc.engine.kinds.activations import X, _f, derivation
+from stepcalc.errors import ScenarioError
+from stepcalc.render.json_export import render_json
+from stepcalc.render.markdown import render_markdown
+
+DATA = [1.0, 5.0, -4.0, 3.0, -2.0]
+
+
+def sig(x):
+    return 1 / (1 + math.exp(-x))
+
+
+@pytest.fixture(scope="module")
+def tr():
+    return stepcalc.trace(stepcalc.load("scenarios/activations.toml"))
+
+
+def test_values_and_derivatives_independent(tr):
+    ref = {
+        "sigmoid": (sig, lambda x: sig(x) * (1 - sig(x))),
+        "tanh": (math.tanh, lambda x: 1 - math.tanh(x) ** 2),
+        "softplus": (lambda x: math.log1p(math.exp(x)), sig),
+        "relu": (lambda x: max(x, 0.0), lambda x: 1.0 if x > 0 else 0.0),
+        "leaky_relu": (lambda x: x if x > 0 else 0.01 * x, lambda x: 1.0 if x > 0 else 0.01),
+        "elu": (lambda x: x if x > 0 else 0.1 * (math.exp(x) - 1), lambda x: 1.0 if x > 0 else 0.1 * math.exp(x)),
+        "prelu": (lambda x: x if x > 0 else 0.1 * x, lambda x: 1.0 if x > 0 else 0.1),
+        "swish": (lambda x: x * sig(x), lambda x: sig(x) + x * sig(x) * (1 - sig(x))),
+        "softsign": (lambda x: x / (1 + abs(x)), lambda x: 1 / (1 + abs(x)) ** 2),
+        "step": (lambda x: 1.0 if x >= 0 else 0.0, lambda x: 0.0),
+    }
+    for name, (f, df) in ref.items():
+        np.testing.assert_allclose(tr.values[name], [f(x) for x in DATA], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(tr.values["d." + name], [df(x) for x in DATA], rtol=1e-10, atol=1e-15)
+    assert tr.values["values"].shape == (11, 5)
+    assert tr.values["derivatives"].shape == (11, 5)
+
+
+def test_slide_audit_pinned(tr):
+    """The printed data_a tables: which entries are errata (all: truncated, not rounded)."""
+    entries = {e.id: e for e in audit(tr.scenario, tr.values)}
+    wrong = {(e.id, m.element[0] + 1): m.cause for e in entries.values() for m in e.mismatches}
+    assert wrong == {
+        ("sigmoid", 3): "truncated instead of rounded",    # σ(−4) = 0.01799 printed 0.017
+        ("tanh", 1): "truncated instead of rounded",       # tanh(1) = 0.76159 printed 0.761
+        ("tanh", 2): "truncated instead of rounded",       # tanh(5) = 0.99991 printed 0.999
+        ("softplus", 2): "truncated instead of rounded",   # 5.00672 printed 5.006
+        ("softplus", 4): "truncated instead of rounded",   # 3.04859 printed 3.048
+        ("softplus", 5): "truncated instead of rounded",   # 0.12693 printed 0.126
+        ("swish", 2): "truncated instead of rounded",      # 4.96654 printed 4.966
+        ("swish", 3): "truncated instead of rounded",      # −0.07194 printed −0.071
+        ("swish", 4): "truncated instead of rounded",      # 2.85772 printed 2.857
+    }
+    for ok in ("relu", "leaky_relu", "elu", "prelu"):
+        assert entries[ok].ok
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "softplus", "swish", "softsign", "elu", "relu"])
+def test_derivation_chain_is_equal_to_diff(name):
+    act = get_activation(name)
+    alpha = act.default_alpha
+    d = derivation(act, alpha)
+    definition = act.expression(X, sp.Symbol("alpha", positive=True) if act.uses_alpha else None)
+    raw = sp.diff(definition, X)
+    assert d.chain[0] == raw
+    sigma = sp.Function("σ")  # noqa: F841  (kept for readability of failures)
+    for expr in d.chain[1:]:
+        plain = expr.replace(lambda e: isinstance(e, sp.Function) and e.func.__name__.startswith("Act_"),
+                             lambda e: _definition_of(e))
+        for point in (-2.3, -0.4, 0.7, 3.1):
+            a = float(raw.subs({X: point, sp.Symbol("alpha", positive=True): 0.3}).evalf()) \
+                if not isinstance(raw, sp.Piecewise) else None
+            b = float(plain.subs({X: point, sp.Symbol("alpha", positive=True): 0.3}).evalf())
+            if a is not None:
+                assert a == pytest.approx(b, rel=1e-12)
+
+
+def _definition_of(applied_call):
+    from stepcalc.engine.activations import ACTIVATIONS
+
+    name = applied_call.func.__name__[4:]
+    by_text = {a.text.replace("′", ""): a for a in ACTIVATIONS.values()}
+    act = by_text.get(name) or by_text["σ"] if name == "σ" else by_text[name]
+    return act.expression(applied_call.args[0])
+
+
+def test_slide_identities_appear(tr):
+    text = render_markdown(tr)
+    assert r"\sigma\left(x\right) \cdot \left(1 - \sigma\left(x\right)\right)" in text
+    assert r"\operatorname{swish}\left(x\right) + \sigma\left(x\right) \cdot \left(1 - \operatorname{swish}\left(x\right)\right)" in text
+    assert r"1 - \tanh^{2}" in text
+    assert "| σ | 0.731 | 0.993 | 0.018 | 0.953 | 0.119 |" in text
+    assert '"table"' in render_json(tr)
+
+
+def test_expansion_numbers(tr):
+    e = tr.step("d.sigmoid").substitution
+    assert e.value == pytest.approx(sig(1) * (1 - sig(1)))
+    e = tr.step("elu").expand((2,))
+    assert e.value == pytest.approx(0.1 * (math.exp(-4) - 1))
+
+
+SMALL = '''
+title = "t"
+kind = "activations"
+[data]
+values = [1, -1]
+'''
+
+
+@pytest.mark.parametrize("extra, path", [
+    ('[[activations]]\nname = "softmax"', "activations[0].name"),
+    ('[[activations]]\nname = "gelu"', "activations[0].name"),
+    ('[[activations]]\nname = "relu"\nalpha = 0.1', "activations[0].alpha"),
+    ('[[activations]]\nname = "elu"\nalpha = "x"', "activations[0].alpha"),
+    ('[[activations]]\nname = "relu"\ncolour = 1', "activations[0].colour"),
+    ('[[activations]]\nname = "relu"\n[[activations]]\nname = "relu"', "activations[1].id"),
+    ('functions = ["relu", 3]', "functions[1]"),
+    ('functions = ["relu"]\n[[activations]]\nname = "relu"', "functions"),
+])
+def test_errors(extra, path):
+    text = SMALL + extra if extra.startswith("[") else extra + "\n" + SMALL
+    with pytest.raises(ScenarioError) as info:
+        stepcalc.loads(text)
+    assert info.value.path == path
+
+
+def test_data_errors():
+    with pytest.raises(ScenarioError) as info:
+        stepcalc.loads('title = "t"\nkind = "activations"\nfunctions = ["relu"]\n[data]\nvalues = [[1, 2]]')
+    assert info.value.path == "data.values"
+    with pytest.raises(ScenarioError) as info:
+        stepcalc.loads('title = "t"\nkind = "activations"\nfunctions = ["relu"]\n[data]\nvalues = [1]\nx = 2')
+    assert info.value.path == "data.x"
+
+
+def test_functions_shorthand_and_unknown_expect_id():
+    sc = stepcalc.loads('functions = ["relu", "leaky_relu"]\n' + SMALL + '[expect]\n"d.relu" = [1, 0]')
+    tr = stepcalc.trace(sc)
+    assert tr.values["leaky_relu"].tolist() == [1.0, -0.01]
+    with pytest.raises(ScenarioError) as info:
+        stepcalc.trace(stepcalc.loads('functions = ["relu"]\n' + SMALL + '[expect]\nnope = 1'))
+    assert info.value.path == 'expect."nope"'
