@@ -45,7 +45,8 @@ def slide_loop(dims, batch, seed, std_of, f):
 
 
 def test_matches_slide_loop():
-    tr = stepcalc.trace(stepcalc.loads(SMALL))
+    # draw = "weights" is the slides' loop draw for draw: the same numbers, exactly.
+    tr = stepcalc.trace(stepcalc.loads(SMALL.replace('dtype = "float64"', 'dtype = "float64"\ndraw = "weights"')))
     dims = [256] * 4
     want = slide_loop(dims, 8, 3, lambda d: 0.01, np.tanh)
     np.testing.assert_allclose(tr.values["tanh_small.mean"], [h.mean() for h in want], rtol=1e-9, atol=1e-15)
@@ -95,3 +96,20 @@ def test_errors(old, new, path):
     with pytest.raises(ScenarioError) as info:
         stepcalc.loads(SMALL.replace(old, new))
     assert info.value.path == path
+
+
+def test_drawing_outputs_matches_drawing_weights_in_distribution():
+    """u = s·R·Z with RRᵀ = xxᵀ has the law of x·W, W ~ N(0, s²): compare per-layer stds."""
+    import numpy as np
+
+    from stepcalc.engine.kinds.init_stats import run_experiment
+
+    dims = [256] * 6
+    for activation, method in (("tanh", "xavier"), ("relu", "kaiming"), ("tanh", "normal")):
+        fast = [np.std(h) for seed in range(8)
+                for h in run_experiment(dims, 32, activation, method, 0.05, seed, np.float64, "outputs")]
+        slow = [np.std(h) for seed in range(8)
+                for h in run_experiment(dims, 32, activation, method, 0.05, seed, np.float64, "weights")]
+        fast = np.array(fast).reshape(8, -1).mean(axis=0)
+        slow = np.array(slow).reshape(8, -1).mean(axis=0)
+        assert np.allclose(fast, slow, rtol=0.08), (activation, method, fast, slow)

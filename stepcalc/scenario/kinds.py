@@ -62,6 +62,9 @@ batch  = 16           # rows of the unit-Gaussian input
 seed   = 0            # each run draws from a fresh numpy Generator(seed)
 bins   = 20           # histogram bins per layer
 dtype  = "float32"    # float32 | float64
+draw   = "outputs"    # outputs: draw x·W from its exact distribution N(0, s²·xxᵀ) per column
+                      #   (batch × width numbers a layer, fast); weights: draw every W as the
+                      #   slides' loop does (width² numbers a layer, seconds for 4096²)
 
 [[runs]]
 name       = "tanh_xavier"   # quantity-id prefix (letters, digits, _)
@@ -315,7 +318,7 @@ def _parse_losses(root: Table) -> dict:
 
 def _parse_init_stats(root: Table) -> dict:
     net = root.table("network", required=True)
-    net.check_keys(("dims", "batch", "seed", "bins", "dtype"))
+    net.check_keys(("dims", "batch", "seed", "bins", "dtype", "draw"))
     raw = net.raw("dims", REQUIRED, "a list of at least two layer widths")
     if not isinstance(raw, list) or len(raw) < 2:
         raise net.error("dims", f"expected a list of at least two layer widths, got {describe(raw)}")
@@ -344,7 +347,8 @@ def _parse_init_stats(root: Table) -> dict:
         runs.append(InitRun(name, activation, method, std, t.integer("seed", seed, low=0)))
     return {"dims": tuple(raw), "batch": net.integer("batch", 16, low=1, high=4096),
             "bins": net.integer("bins", 20, low=1, high=200),
-            "dtype": net.choice("dtype", DTYPES, "float32"), "runs": tuple(runs)}
+            "dtype": net.choice("dtype", DTYPES, "float32"),
+            "draw": net.choice("draw", ("outputs", "weights"), "outputs"), "runs": tuple(runs)}
 
 
 # ------------------------------------------------------------------ batchnorm -------

@@ -2,9 +2,12 @@
 
 The experiment of the slides (dims = [4096] * 7, batch 16): x ~ N(0, 1), then per layer
 W ~ N(0, std²) and x ← f(x·W); record the mean, std and histogram of every layer.
-`run_experiment` is the whole numeric core: one Generator per run, `standard_normal`
-into a reused buffer, the std applied to the 16-row product instead of the 4096² matrix
-(x·(sW) = s(x·W)), so a run costs one draw and one matmul per layer.
+`run_experiment` is the whole numeric core, with two ways to draw a layer:
+
+* ``draw = "weights"``: the slides' loop — W ~ N(0, s²) of width², then x·W;
+* ``draw = "outputs"`` (default): given x, the columns of u = x·W are independent and
+  each is N(0, s²·xxᵀ), so u = s·R·Z with RRᵀ = xxᵀ and Z ~ N(0, 1) of batch × width.
+  Same distribution of every statistic, from batch × width numbers instead of width².
 """
 
 from __future__ import annotations
@@ -30,12 +33,29 @@ def weight_std(method: str, d_in: int, std: float | None) -> float:
     return float(std)
 
 
+def gram_root(x: np.ndarray) -> np.ndarray:
+    """R with R·Rᵀ = x·xᵀ (symmetric square root; fine when xxᵀ is singular, e.g. dead ReLUs)."""
+    x = x.astype(np.float64)
+    # einsum, not BLAS: for 16-row products OpenBLAS's thread wake-ups cost 100× the arithmetic.
+    gram = np.einsum("ik,jk->ij", x, x)
+    values, vectors = np.linalg.eigh(gram)
+    return (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+
+
 def run_experiment(dims, batch: int, activation: str, method: str, std: float | None,
-                   seed: int, dtype=np.float32) -> list[np.ndarray]:
+                   seed: int, dtype=np.float32, draw: str = "outputs") -> list[np.ndarray]:
     """The activations h¹ … h^L of one run (each batch × width)."""
     act = get_activation(activation)
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((batch, dims[0]), dtype=dtype)
+    if draw == "outputs":
+        layers = []
+        for d_in, d_out in zip(dims[:-1], dims[1:]):
+            z = rng.standard_normal((batch, d_out))
+            u = weight_std(method, d_in, std) * np.einsum("ij,jk->ik", gram_root(x), z)
+            x = act.forward(u).astype(dtype, copy=False)
+            layers.append(x)
+        return layers
     buffer = np.empty(max(a * b for a, b in zip(dims[:-1], dims[1:])), dtype=dtype)
     layers = []
     for d_in, d_out in zip(dims[:-1], dims[1:]):
@@ -56,7 +76,8 @@ def trace(scenario):
     L = len(dims) - 1
     layer_names = [f"layer {l + 1}" for l in range(L)]
     for run in spec["runs"]:
-        hs = run_experiment(dims, batch, run.activation, run.method, run.std, run.seed, dtype)
+        hs = run_experiment(dims, batch, run.activation, run.method, run.std, run.seed, dtype,
+                            spec.get("draw", "outputs"))
         means = np.array([float(h.mean(dtype=np.float64)) for h in hs])
         stds = np.array([float(h.std(dtype=np.float64)) for h in hs])
         counts, edges = [], []

@@ -1,0 +1,163 @@
+"""Plain-text pieces for terminal renderers: aligned bracketed matrices, equation chains.
+
+Pure functions over a Step's stored numbers and sympy expressions; nothing is recomputed.
+Used by the TUI (stepcalc.tui); no textual or rich import here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stepcalc.render.printing import format_number, to_text
+
+MINUS = "−"
+
+
+def number_text(value: float, precision: int) -> str:
+    """A number at display precision with a typographic minus."""
+    return format_number(value, precision).replace("-", MINUS)
+
+
+def align_numbers(cells: list[str]) -> list[str]:
+    """Pad number strings so their decimal points line up in one column."""
+    heads, tails = [], []
+    for cell in cells:
+        if "." in cell and "e" not in cell:
+            head, tail = cell.split(".", 1)
+            heads.append(head)
+            tails.append("." + tail)
+        else:
+            heads.append(cell)
+            tails.append("")
+    head_width = max((len(h) for h in heads), default=0)
+    tail_width = max((len(t) for t in tails), default=0)
+    return [h.rjust(head_width) + t.ljust(tail_width) for h, t in zip(heads, tails)]
+
+
+def window(count: int, selected: int, limit: int) -> tuple[int, int]:
+    """[start, stop) of at most ``limit`` indices that contains ``selected``."""
+    if count <= limit:
+        return 0, count
+    start = min(max(selected - limit // 2, 0), count - limit)
+    return start, start + limit
+
+
+@dataclass(frozen=True)
+class MatrixLayout:
+    """A window of a matrix laid out as text: rows of cells, each with its element index."""
+
+    lines: list[list[tuple[tuple[int, ...] | None, str]]]   # per row: (element or None, text) pieces
+    rows: tuple[int, int]                                   # shown row window
+    cols: tuple[int, int]                                   # shown column window
+    shape: tuple[int, ...]
+
+
+def as_grid(value) -> np.ndarray:
+    """0-d → 1×1, 1-d → one row, 2-d as is, higher → rows × the rest."""
+    value = np.asarray(value)
+    if value.ndim == 0:
+        return value.reshape(1, 1)
+    if value.ndim == 1:
+        return value.reshape(1, -1)
+    if value.ndim > 2:
+        return value.reshape(value.shape[0], -1)
+    return value
+
+
+def element_of(shape: tuple[int, ...], row: int, col: int) -> tuple[int, ...]:
+    """The element index of a grid cell for a value of ``shape`` (see ``as_grid``)."""
+    if len(shape) == 0:
+        return ()
+    if len(shape) == 1:
+        return (col,)
+    if len(shape) == 2:
+        return (row, col)
+    return (row,) + tuple(int(i) for i in np.unravel_index(col, shape[1:]))
+
+
+def grid_position(shape: tuple[int, ...], element: tuple[int, ...]) -> tuple[int, int]:
+    if len(shape) == 0:
+        return 0, 0
+    if len(shape) == 1:
+        return 0, element[0]
+    if len(shape) == 2:
+        return element[0], element[1]
+    return element[0], int(np.ravel_multi_index(element[1:], shape[1:]))
+
+
+def matrix_layout(value, precision: int, selected: tuple[int, ...] | None = None,
+                  max_rows: int = 8, max_cols: int = 8,
+                  hidden=lambda element: False) -> MatrixLayout:
+    """Bracketed, decimal-aligned text of a (window of a) matrix.
+
+    ``hidden(element)`` → True shows ``?`` instead of the number (quiz mode).
+    """
+    value = np.asarray(value)
+    shape = tuple(value.shape)
+    grid = as_grid(value)
+    n_rows, n_cols = grid.shape
+    sel_r, sel_c = grid_position(shape, selected) if selected is not None else (0, 0)
+    r0, r1 = window(n_rows, sel_r, max_rows)
+    c0, c1 = window(n_cols, sel_c, max_cols)
+    columns = []
+    for c in range(c0, c1):
+        texts = []
+        for r in range(r0, r1):
+            element = element_of(shape, r, c)
+            texts.append("?" if hidden(element) else number_text(grid[r, c], precision))
+        columns.append(align_numbers(texts))
+    width = [max((len(t) for t in col), default=1) for col in columns]
+    shown = r1 - r0
+    lines = []
+    for i, r in enumerate(range(r0, r1)):
+        left, right = _brackets(i, shown)
+        pieces: list[tuple[tuple[int, ...] | None, str]] = [(None, left + (" …" if c0 > 0 else " "))]
+        for j, c in enumerate(range(c0, c1)):
+            if j:
+                pieces.append((None, "  "))
+            pieces.append((element_of(shape, r, c), columns[j][i].center(width[j])))
+        pieces.append((None, ("… " if c1 < n_cols else " ") + right))
+        lines.append(pieces)
+    return MatrixLayout(lines, (r0, r1), (c0, c1), shape)
+
+
+def _brackets(i: int, count: int) -> tuple[str, str]:
+    if count == 1:
+        return "[", "]"
+    if i == 0:
+        return "⎡", "⎤"
+    if i == count - 1:
+        return "⎣", "⎦"
+    return "⎢", "⎥"
+
+
+def expansion_chain(expansion, precision: int, show_numbers: bool = True,
+                    show_value: bool = True) -> list[str]:
+    """lhs, symbolic, numbers put in, value — as text, repeated parts dropped."""
+    parts = [to_text(expansion.lhs, precision)]
+    candidates = []
+    if expansion.symbolic is not None:
+        candidates.append(to_text(expansion.symbolic, precision))
+    if show_numbers:
+        candidates.append(to_text(expansion.numeric, precision))
+    for part in candidates:
+        if part != parts[-1]:
+            parts.append(part)
+    result = number_text(expansion.value, precision) if show_value else "?"
+    if result != parts[-1].replace("-", MINUS):
+        parts.append(result)
+    return parts
+
+
+def derivation_lines(derivation, precision: int) -> list[str]:
+    """``lhs = e1``, then ``  = e2`` … one line per link of the chain."""
+    if derivation is None:
+        return []
+    lhs = to_text(derivation.lhs, precision)
+    chain = [to_text(e, precision) for e in derivation.chain]
+    if not chain:
+        return [lhs]
+    pad = " " * len(lhs)
+    return [f"{lhs} = {chain[0]}"] + [f"{pad} = {e}" for e in chain[1:]]

@@ -1,0 +1,137 @@
+"""The slide deck over a Trace: ordering, phase blocks, labels. Pure (no textual).
+
+Everything here only reads the Trace; no network number is computed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from stepcalc.records import PHASE_LABELS, Step, Trace
+
+_STEP_PREFIX = re.compile(r"^Step \d+: ")
+_LAYER_PREFIX = re.compile(r"^Layer \d+: ")
+_ID_PREFIX = re.compile(r"^(after|step\d+)\.")
+
+
+def local_id(step_id: str) -> str:
+    """'step2.grad.m' → 'grad.m'; 'after.loss' → 'loss'."""
+    return _ID_PREFIX.sub("", step_id)
+
+
+def pretty_name(text: str) -> str:
+    return text.replace("y_hat", "ŷ")
+
+
+def short_label(step: Step) -> str:
+    """A compact label for the step list: ``h = x·m + bm``, ``∂L/∂w``, ``L (cross-entropy)``."""
+    title = _LAYER_PREFIX.sub("", _STEP_PREFIX.sub("", step.title))
+    if title.startswith("Gradient "):
+        title = title[len("Gradient "):]
+    elif title.startswith("Loss: "):
+        title = "L: " + title[len("Loss: "):]
+    elif title.startswith("Update "):
+        title = title[len("Update "):] + "′ (update)"
+    elif title.startswith("Output error "):
+        title = title[len("Output error "):].split(" = ")[0] + " (error)"
+    elif title.startswith("Loss gradient "):
+        title = title[len("Loss gradient "):]
+    return pretty_name(title)
+
+
+def step_prefix(number: int) -> str:
+    """Quantity-id prefix of a training step: '' for 1, 'step2.' …, 'after.' for 0."""
+    if number == 0:
+        return "after."
+    return "" if number == 1 else f"step{number}."
+
+
+@dataclass
+class Block:
+    """Consecutive steps of one phase within one training step."""
+
+    number: int            # training step (0 = the forward pass after the last update)
+    phase: str
+    start: int
+    stop: int              # exclusive
+
+    @property
+    def label(self) -> str:
+        return PHASE_LABELS.get(self.phase, self.phase.capitalize())
+
+
+@dataclass
+class Deck:
+    trace: Trace
+    blocks: list[Block] = field(init=False)
+
+    def __post_init__(self):
+        self.blocks = []
+        for index, step in enumerate(self.steps):
+            last = self.blocks[-1] if self.blocks else None
+            if last and last.number == step.step_number and last.phase == step.phase:
+                last.stop = index + 1
+            else:
+                self.blocks.append(Block(step.step_number, step.phase, index, index + 1))
+        self.index_of = {step.id: i for i, step in enumerate(self.steps)}
+
+    @property
+    def steps(self) -> list[Step]:
+        return self.trace.steps
+
+    @property
+    def scenario(self):
+        return self.trace.scenario
+
+    @property
+    def is_train(self) -> bool:
+        return getattr(self.scenario, "kind", "train") == "train"
+
+    @property
+    def training_steps(self) -> int:
+        train = getattr(self.scenario, "train", None)
+        return train.steps if (train is not None and self.is_train) else 0
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def block_of(self, index: int) -> Block:
+        for block in self.blocks:
+            if block.start <= index < block.stop:
+                return block
+        raise IndexError(index)
+
+    def next_phase(self, index: int) -> int:
+        block = self.block_of(index)
+        return block.stop if block.stop < len(self) else index
+
+    def previous_phase(self, index: int) -> int:
+        block = self.block_of(index)
+        if index > block.start:
+            return block.start
+        position = self.blocks.index(block)
+        return self.blocks[position - 1].start if position else index
+
+    def reached(self, index: int) -> set[str]:
+        """Ids of the steps shown so far (up to and including ``index``)."""
+        return {step.id for step in self.steps[: index + 1]}
+
+    def heading(self, index: int) -> str:
+        """'Backward pass · step 1 of 1 · slide 11/21' (training step only when > 1)."""
+        step = self.steps[index]
+        parts = [PHASE_LABELS.get(step.phase, step.phase)] if self.is_train else []
+        if self.training_steps > 1 and step.step_number > 0:
+            parts.append(f"training step {step.step_number} of {self.training_steps}")
+        parts.append(f"slide {index + 1}/{len(self)}")
+        return " · ".join(parts)
+
+    def losses_so_far(self, index: int, include_current: bool = True) -> list[tuple[str, float]]:
+        """(label, loss) of the loss steps already shown, read from the trace."""
+        out = []
+        stop = index + 1 if include_current else index
+        for step in self.steps[:stop]:
+            if local_id(step.id) == "loss" and step.value.ndim == 0:
+                label = "after" if step.step_number == 0 else f"step {step.step_number}"
+                out.append((label, float(step.value)))
+        return out

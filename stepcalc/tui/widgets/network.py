@@ -1,0 +1,237 @@
+"""The network drawn as layers of nodes with the current training step's values on them.
+
+Forward-type slides show activations (pre ▸ post); backward and update slides show the
+gradients ∂L/∂pre ◂ ∂L/∂post. Values are read from ``trace.values``; quantities not yet
+reached on the current slide show ``·``. ``w`` toggles the weights in use.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.widgets import Static
+
+from stepcalc.render.text import matrix_layout, number_text
+from stepcalc.tui.deck import Deck, local_id, step_prefix
+
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+MAX_UNITS = 8
+GRADIENT_PHASES = ("backward", "update")
+
+
+def sub(n: int) -> str:
+    return str(n).translate(SUBSCRIPTS)
+
+
+def shown_units(count: int) -> list[int | None]:
+    """Unit indices to draw; None marks the elided middle."""
+    if count <= MAX_UNITS:
+        return list(range(count))
+    return list(range(MAX_UNITS - 2)) + [None, count - 1]
+
+
+class NetworkView(Static):
+    """Inputs, bias nodes, hidden units and outputs of a `train` scenario."""
+
+    def __init__(self, deck: Deck, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.deck = deck
+        self.show_weights = False
+
+    def show(self, index: int, element: tuple[int, ...] | None, hidden: set[str]) -> None:
+        """Draw for slide ``index``; ``element`` is the selected entry; ``hidden`` ids are quizzed."""
+        self.update(self.render_network(index, element, hidden))
+
+    # ----------------------------------------------------------- reading ----
+    def _inputs(self, number: int):
+        """The inputs of a training step when the trace makes them unambiguous."""
+        sc = self.deck.scenario
+        train = sc.train
+        n = sc.data.x.shape[0]
+        if number == 0 or train.batch_size <= 0 or train.batch_size >= n:
+            return sc.data.x
+        if number == 1 and self.deck.trace.first_batch is not None:
+            return self.deck.trace.first_batch[0]
+        return None
+
+    def weights_in_use(self, number: int) -> dict[str, np.ndarray]:
+        """Parameters the forward pass of training step ``number`` used (0 = after)."""
+        trace, sc = self.deck.trace, self.deck.scenario
+        if number == 0:
+            return dict(trace.final_params)
+        if number == 1:
+            return dict(sc.params)
+        prefix = step_prefix(number - 1)
+        return {p: trace.values.get(prefix + "new." + p, sc.params.get(p)) for p in sc.param_names}
+
+    def render_network(self, index: int, element, hidden: set[str]) -> Text:
+        deck = self.deck
+        trace = deck.trace
+        sc = deck.scenario
+        step = deck.steps[index]
+        number = step.step_number
+        prefix = step_prefix(number)
+        current = local_id(step.id)
+        reached = deck.reached(index)
+        gradients = step.phase in GRADIENT_PHASES
+        values = trace.values
+
+        def known(qid: str) -> bool:
+            full = prefix + qid
+            if full in hidden:
+                return False
+            if full in reached:
+                return True
+            # quantities kept in values without their own slide (e.g. ∂L/∂ŷ before a fused δ)
+            return full in values and full not in deck.index_of and gradients
+
+        x = self._inputs(number)
+        n_samples = sc.data.x.shape[0] if x is None else x.shape[0]
+        batch = _is_batch(sc, current) and bool(element) and len(element) == 2
+        sample = element[0] if batch else 0
+        unit = element[1] if batch else None
+
+        columns: list[tuple[str, list[tuple[str, str]]]] = []
+        # input column
+        cells = []
+        for j in shown_units(sc.model.n_inputs):
+            if j is None:
+                cells.append(("⋮", "dim"))
+                continue
+            value = number_text(x[sample, j], sc.precision) if x is not None else "·"
+            cells.append((f"x{sub(j + 1)} {value}", "cyan"))
+        layers = sc.model.layers
+        if layers[0].bias_name or sc.model.bias == "folded":
+            cells.append(("1 (bias)", "dim"))
+        columns.append(("input", cells))
+
+        dead = self._dead_units(index)
+        for k, layer in enumerate(layers):
+            pre, post = layer.pre, layer.post
+            if gradients:
+                a_id, b_id, arrow = "grad." + pre, "grad." + post, " ◂ "
+                header = f"∂L/∂{_name(pre)} ◂ ∂L/∂{_name(post)}"
+            else:
+                a_id, b_id, arrow = pre, post, " ▸ "
+                header = f"{_name(pre)} ▸ {_name(post)} ({layer.activation})"
+            a = values.get(prefix + a_id) if known(a_id) else None
+            b = values.get(prefix + b_id) if known(b_id) else None
+            cells = []
+            for j in shown_units(layer.units):
+                if j is None:
+                    cells.append(("⋮", "dim"))
+                    continue
+                left = number_text(a[sample, j], sc.precision) if a is not None else "·"
+                right = number_text(b[sample, j], sc.precision) if b is not None else "·"
+                text = f"{_name(pre)}{sub(j + 1)} {left}{arrow}{right}"
+                if (k, j) in dead:
+                    text += " ☠"
+                style = "green" if k == len(layers) - 1 else "yellow"
+                if current in (a_id, b_id):
+                    style = "bold magenta" if unit in (None, j) else "magenta"
+                    if unit == j:
+                        style += " reverse"
+                cells.append((text, style))
+            if k + 1 < len(layers) and (layers[k + 1].bias_name or sc.model.bias == "folded"):
+                cells.append(("1 (bias)", "dim"))
+            if k == len(layers) - 1:
+                loss = values.get(prefix + "loss") if known("loss") else None
+                if loss is not None:
+                    style = "bold magenta" if current == "loss" else "bold"
+                    cells.append((f"L = {number_text(float(loss), sc.precision)}", style))
+            columns.append((header, cells))
+
+        out = self._draw(columns)
+        if n_samples > 1:
+            out.append(f"\nsample {sample + 1} of {n_samples}", style="dim")
+        if self.show_weights:
+            out.append("\n")
+            out.append_text(self._weights_text(number, index, hidden))
+        return out
+
+    def _dead_units(self, index: int) -> set[tuple[int, int]]:
+        """(layer, unit) flagged dead on a slide of this training step already shown."""
+        deck = self.deck
+        number = deck.steps[index].step_number
+        posts = {layer.post: k for k, layer in enumerate(deck.scenario.model.layers)}
+        out = set()
+        for step in deck.steps[: index + 1]:
+            if step.step_number != number:
+                continue
+            k = posts.get(local_id(step.id))
+            for flag in step.flags:
+                if flag.kind == "dead_relu" and k is not None:
+                    out.update((k, e[-1]) for e in flag.elements if e)
+        return out
+
+    def _draw(self, columns) -> Text:
+        widths = [max([len(h)] + [len(t) for t, _ in cells]) for h, cells in columns]
+        height = max(len(cells) for _, cells in columns)
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for i, (header, _) in enumerate(columns):
+            out.append(header.ljust(widths[i]), style="bold underline")
+            if i < len(columns) - 1:
+                out.append("     ")
+        for row in range(height):
+            out.append("\n")
+            for i, (_, cells) in enumerate(columns):
+                text, style = cells[row] if row < len(cells) else ("", "")
+                out.append(text.ljust(widths[i]), style=style)
+                if i < len(columns) - 1:
+                    out.append(" " + _connector(row, len(cells)) + " ", style="dim")
+        return out
+
+    def _weights_text(self, number: int, index: int, hidden: set[str]) -> Text:
+        deck = self.deck
+        sc = deck.scenario
+        reached = deck.reached(index)
+        prefix = step_prefix(number)
+        out = Text(no_wrap=True, overflow="ellipsis")
+        label = "after the last update" if number == 0 else (
+            "in use" if deck.training_steps <= 1 else f"in use in step {number}")
+        out.append(f"weights {label}", style="bold underline")
+        for name, value in self.weights_in_use(number).items():
+            out.append("\n")
+            out.append_text(_matrix_text(name, value, sc.precision))
+            new_id = prefix + "new." + name
+            if number and new_id in reached and new_id not in hidden:
+                out.append("\n")
+                out.append_text(_matrix_text(name + "′", deck.trace.values[new_id], sc.precision, "magenta"))
+        return out
+
+
+def _connector(row: int, count: int) -> str:
+    """Lines from every node of a column into the next column."""
+    if row >= count:
+        return "   "
+    if count == 1:
+        return "──▶"
+    middle = (count - 1) // 2
+    if row == middle:
+        return "─┬▶" if row == 0 else "─┼▶"
+    if row == 0:
+        return "─┐ "
+    return "─┘ " if row == count - 1 else "─┤ "
+
+
+def _matrix_text(name: str, value, precision: int, style: str = "") -> Text:
+    layout = matrix_layout(value, precision, max_rows=6, max_cols=6)
+    lines = ["".join(text for _, text in pieces) for pieces in layout.lines]
+    middle = (len(lines) - 1) // 2
+    out = Text()
+    lead = f"{name} = "
+    for y, line in enumerate(lines):
+        out.append((lead if y == middle else " " * len(lead)) + line, style=style)
+        if y < len(lines) - 1:
+            out.append("\n")
+    return out
+
+
+def _name(name: str) -> str:
+    return "ŷ" if name == "y_hat" else name
+
+
+def _is_batch(sc, quantity: str) -> bool:
+    """Quantities with one row per sample: layer pre/post values and their gradients."""
+    base = quantity[5:] if quantity.startswith("grad.") else quantity
+    return any(base in (layer.pre, layer.post) for layer in sc.model.layers)
