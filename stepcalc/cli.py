@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from stepcalc.errors import StepcalcError
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130
+
+# How `export -o` knows a file is one it wrote (and may overwrite without --force):
+# a Markdown export ends with MARKDOWN_MARKER on its own line, a JSON export starts with
+# the key "generator": "stepcalc".
+MARKDOWN_MARKER = "<!-- stepcalc export -->"
+GENERATOR = "stepcalc"
+_JSON_MARK = re.compile(rb'\A\s*\{\s*"generator"\s*:\s*"stepcalc"')
+
+EXPORT_EPILOG = f"""\
+An existing OUT is replaced only if stepcalc export wrote it: a Markdown export ends with
+the line {MARKDOWN_MARKER}, a JSON export starts with "generator": "{GENERATOR}". Any other
+existing file is left alone (exit 2) unless --force is given. OUT is written to a temporary
+file beside it and renamed into place, so it is never half-written.
+"""
 
 
 def load_scenario(file_or_name: str):
@@ -27,30 +44,122 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, _file_mode(path))   # mkstemp makes 0600; an export is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+def export_text(trace, fmt: str) -> str:
+    """The export as written by the CLI: the renderer's text plus the marks above."""
+    if fmt == "json":
+        import json
+
+        from stepcalc.render.json_export import trace_dict
+
+        body = trace_dict(trace)
+        for step_dict, step in zip(body["steps"], trace.steps):
+            # What is worth pointing at (dead units, non-finite values, divergence ...):
+            # non-finite values themselves are null in "value".
+            step_dict["flags"] = [{"kind": f.kind, "message": f.message} for f in step.flags]
+        return json.dumps({"generator": GENERATOR, **body}, indent=1, allow_nan=False) + "\n"
+    from stepcalc.render.markdown import render_markdown
+
+    return render_markdown(trace) + "\n" + MARKDOWN_MARKER + "\n"
+
+
+def written_by_stepcalc(path: Path) -> bool:
+    """Whether an existing file carries the marks of a stepcalc export (see EXPORT_EPILOG)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(256)
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - 256))
+            tail = handle.read()
+    except OSError:
+        return False
+    return bool(_JSON_MARK.match(head)) or \
+        tail.rstrip().endswith(MARKDOWN_MARKER.encode("ascii"))
+
+
+def check_output(out: Path, force: bool) -> None:
+    if out.is_dir():
+        raise StepcalcError(f"{out}: is a directory; expected a file to write")
+    if not out.parent.resolve().is_dir():
+        raise StepcalcError(f"{out}: the folder {out.parent} does not exist")
+    if out.exists() and not force and not written_by_stepcalc(out):
+        raise StepcalcError(f"{out}: exists and was not written by stepcalc export; "
+                            "use --force to overwrite it")
+
+
+def _file_mode(path: Path) -> int:
+    """The mode a file replacing ``path`` gets: the old file's, or 0666 minus the umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def cmd_export(args) -> int:
     import stepcalc
 
-    trace = stepcalc.trace(load_scenario(args.file))
-    if args.format == "json":
-        from stepcalc.render.json_export import render_json as render
-    else:
-        from stepcalc.render.markdown import render_markdown as render
-    text = render(trace)
-    if args.output:
-        out = Path(args.output)
-        if out.is_dir():
-            raise StepcalcError(f"{out}: is a directory; expected a file to write")
-        write_atomically(out, text)
+    out = Path(args.output) if args.output else None
+    if out is not None:
+        check_output(out, args.force)   # before the (possibly long) computation
+    text = export_text(stepcalc.trace(load_scenario(args.file)), args.format)
+    if out is not None:
+        try:
+            write_atomically(out, text)
+        except OSError as exc:
+            raise StepcalcError(f"{out}: cannot write: {exc.strerror or exc}") from None
         print(f"wrote {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+class Progress:
+    """Training progress on stderr (stdout stays clean for the export).
+
+    On a terminal one line is redrawn at most every 0.2 s; otherwise a line is printed
+    at every 10 % of the run.
+    """
+
+    def __init__(self, stream=None):
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.last_time = 0.0
+        self.last_tenth = 0
+        self.open_line = False
+
+    def __call__(self, step: int, total: int) -> None:
+        if self.tty:
+            now = time.monotonic()
+            if now - self.last_time < 0.2 and step != total:
+                return
+            self.last_time = now
+            self.stream.write(f"\rstepcalc: training step {step:,}/{total:,} "
+                              f"({100 * step // total}%)")
+            self.open_line = step != total
+            if not self.open_line:
+                self.stream.write("\n")
+            self.stream.flush()
+            return
+        tenth = 10 * step // total
+        if tenth > self.last_tenth:
+            self.last_tenth = tenth
+            self.stream.write(f"stepcalc: training step {step:,}/{total:,} ({10 * tenth}%)\n")
+            self.stream.flush()
+
+    def close(self) -> None:
+        """End a half-drawn terminal line (before an error message or on interrupt)."""
+        if self.open_line:
+            self.stream.write("\n")
+            self.open_line = False
 
 
 def cmd_check(args) -> int:
@@ -92,10 +201,15 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="interactive TUI")
     run.add_argument("file", nargs="?", help="scenario file or bundled name (none: pick one)")
     run.set_defaults(func=cmd_run)
-    export = sub.add_parser("export", help="export every step as Markdown (LaTeX math) or JSON")
+    export = sub.add_parser("export", help="export every step as Markdown (LaTeX math) or JSON",
+                            epilog=EXPORT_EPILOG,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
     export.add_argument("file", help="scenario file or bundled name")
     export.add_argument("-f", "--format", choices=("markdown", "json"), default="markdown")
-    export.add_argument("-o", "--output", help="write here instead of stdout")
+    export.add_argument("-o", "--output", metavar="OUT",
+                        help="write here instead of stdout (see below)")
+    export.add_argument("--force", action="store_true",
+                        help="overwrite OUT even if stepcalc did not write it")
     export.set_defaults(func=cmd_export)
     check = sub.add_parser("check", help="validate, gradient-check and audit [expect]")
     check.add_argument("file", nargs="?", help="scenario file or bundled name")
@@ -104,20 +218,30 @@ def parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="bundled scenarios")
     lst.set_defaults(func=cmd_list)
     new = sub.add_parser("new", help="print a commented template scenario")
-    new.add_argument("kind", nargs="?", default="train", choices=("train",))
+    from stepcalc.templates import KINDS   # plain strings: no heavy import
+
+    new.add_argument("kind", nargs="?", default="train", choices=KINDS)
     new.set_defaults(func=cmd_new)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    progress = Progress()
     try:
-        return args.func(args)
+        if args.command not in ("export", "check"):
+            return args.func(args)
+        from stepcalc.engine.train import reporting_progress   # sympy: only when tracing
+
+        with reporting_progress(progress):
+            return args.func(args)
     except StepcalcError as exc:
+        progress.close()
         print(f"stepcalc: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
+        progress.close()
         print("stepcalc: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK

@@ -63,8 +63,24 @@ loss = 0.989
 "grad.w" = [[-0.862, 0.463, 0.398], [0.0, 0.0, 0.0]]
 '''
 
-TEMPLATES = {"train": TRAIN}
+# The other kinds start from a bundled example: complete, commented and known to load.
+EXAMPLES = {
+    "activations": "activations",
+    "losses": "tum_losses_cat_chair_car",
+    "init_stats": "init_stats",
+    "batchnorm": "batchnorm",
+    "normalize": "normalize",
+}
+KINDS = ("train",) + tuple(EXAMPLES)
 
 
 def template(kind: str) -> str:
-    return TEMPLATES[kind]
+    if kind == "train":
+        return TRAIN
+    from stepcalc.bundled import bundled
+
+    path = bundled()[EXAMPLES[kind]]
+    header = (f"# A stepcalc scenario of kind = \"{kind}\" (from the bundled example "
+              f"\"{path.stem}\").\n# Its fields are documented at the top of "
+              "stepcalc/scenario/kinds.py.\n")
+    return header + path.read_text(encoding="utf-8")

@@ -17,9 +17,11 @@ def run(*args, input=None):
 def test_json_export_is_the_contract(capsys):
     assert main(["export", "dying_relu", "-f", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert set(doc) == {"title", "steps", "values"}
+    # The contract's keys; keys may be added (the CLI adds "generator" and per-step "flags").
+    assert set(doc) == {"generator", "title", "steps", "values"}
+    assert doc["generator"] == "stepcalc"
     for step in doc["steps"]:
-        assert set(step) == {"id", "phase", "title", "latex", "value"}
+        assert set(step) == {"id", "phase", "title", "latex", "value", "flags"}
         assert step["phase"] in ("forward", "loss", "backward", "update", "check")
     ids = [s["id"] for s in doc["steps"]]
     assert ids[:5] == ["h", "relu", "z", "y_hat", "loss"]
@@ -97,3 +99,11 @@ def test_unknown_expect_id_is_a_clean_error(tmp_path):
     result = run("check", str(path))
     assert result.returncode == 2
     assert 'expect."grad.nope"' in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["train", "activations", "losses", "init_stats", "batchnorm", "normalize"])
+def test_every_template_loads_as_printed(kind, capsys):
+    import stepcalc
+
+    assert main(["new", kind]) == 0
+    assert stepcalc.loads(capsys.readouterr().out).kind == kind

@@ -255,7 +255,9 @@ def loss_gradient(note: Notation, loss_def, yhat: str, mean: bool, labels):
     """∂L/∂ŷ: sympy.diff of the loss term (hinge: its subgradient on the scores)."""
     if loss_def.name == "hinge":
         return _hinge_gradient(note, yhat, mean, labels)
-    yh, yy = sp.Symbol("yhat"), sp.Symbol("y")
+    # Real symbols: with complex ones diff(|ŷ − y|) is a re/im expansion holding
+    # Derivative(…, ŷ), which cannot take a number (absolute_error crashed).
+    yh, yy = sp.Symbol("yhat", real=True), sp.Symbol("y", real=True)
     derivative = sp.diff(loss_def.term(yh, yy), yh)
 
     def template(nt, el, get):

@@ -178,6 +178,10 @@ def backward(scenario: Scenario, params: dict, fp: ForwardPass, y: np.ndarray, l
 
 
 def objective(scenario: Scenario, params: dict, x: np.ndarray, y: np.ndarray, labels) -> float:
-    """What the gradients differentiate: the reduced loss plus the weight-decay penalty."""
-    fp = forward(scenario, params, x)
-    return reduce(scenario, per_sample_loss(scenario, fp, y, labels)) + penalty(scenario, params)
+    """What the gradients differentiate: the reduced loss plus the weight-decay penalty.
+
+    Overflow gives inf/nan (the gradient check then reports it) instead of a warning.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        fp = forward(scenario, params, x)
+        return reduce(scenario, per_sample_loss(scenario, fp, y, labels)) + penalty(scenario, params)

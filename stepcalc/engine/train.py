@@ -6,6 +6,11 @@ build its sympy formula and element expansions only when a renderer asks for the
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import math
+from typing import Callable, Iterator
+
 import numpy as np
 
 from stepcalc.engine import flags as flagging
@@ -14,8 +19,58 @@ from stepcalc.engine import network, optim
 from stepcalc.engine.activations import get_activation
 from stepcalc.engine.losses import get_loss
 from stepcalc.engine.notation import quantity_symbol
+from stepcalc.errors import ScenarioError
+from stepcalc.records import Flag, Step, Trace
 from stepcalc.scenario.model import Scenario
-from stepcalc.records import Step, Trace
+
+# Long runs: up to FULL_STEPS training steps are recorded in full (every Step, every value).
+# A longer run records steps 1..KEEP_HEAD and the last KEEP_TAIL steps in full; the steps
+# in between are computed (the same numbers) but only their batch loss is kept: in `losses`
+# and in `values` as "step<n>.loss". 10⁵ full steps of even a 2-3-2 net would take
+# gigabytes of Step records and many minutes (see tests/test_limits.py).
+FULL_STEPS = 100
+KEEP_HEAD = 5
+KEEP_TAIL = 5
+# A loss that grows beyond this factor times max(first loss, 1) is flagged as diverging.
+DIVERGE_FACTOR = 1e6
+
+# Called as progress(step, total) for every training step of a long run (not every step
+# recorded);
+# the CLI sets it to print progress on stderr. A context variable, so the Python API
+# `stepcalc.trace(sc)` stays a pure function of the scenario.
+_progress: contextvars.ContextVar[Callable[[int, int], None] | None] = \
+    contextvars.ContextVar("stepcalc_train_progress", default=None)
+
+
+@contextlib.contextmanager
+def reporting_progress(callback: Callable[[int, int], None]) -> Iterator[None]:
+    """Within this block, long training runs report their progress to ``callback``."""
+    token = _progress.set(callback)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
+
+
+# …and only while the recorded values of all steps stay below this many floats (160 MB):
+# 100 full steps of a 784-256-10 net on a batch of 1024 would be 1.4 GB.
+FULL_VALUES_BUDGET = 20_000_000
+
+
+def records_every_step(scenario: Scenario) -> bool:
+    """Whether every training step gets its Step records (else only the first and last few)."""
+    train, model = scenario.train, scenario.model
+    if train.steps <= KEEP_HEAD + KEEP_TAIL:
+        return True
+    rows = train.batch_size or scenario.data.x.shape[0]
+    n_params = sum(int(np.size(v)) for v in scenario.params.values())
+    per_step = 4 * rows * sum(layer.units for layer in model.layers) + 3 * n_params
+    return train.steps <= FULL_STEPS and train.steps * per_step <= FULL_VALUES_BUDGET
+
+
+def recorded_in_full(number: int, steps: int, every_step: bool) -> bool:
+    """Whether training step ``number`` (1-based) of a run of ``steps`` gets full Step records."""
+    return every_step or number <= KEEP_HEAD or number > steps - KEEP_TAIL
 
 LOSS_TITLES = {
     "squared_error": "squared error",
@@ -56,6 +111,8 @@ class TrainTracer:
         self.steps: list[Step] = []
         self.values: dict[str, np.ndarray] = {}
         self.losses: list[float] = []
+        self.pending: list[Flag] = []   # flags for the next recorded loss step (long runs)
+        self.diverged = False
 
     # -------------------------------------------------------------- helpers ----
     def note(self, local: dict, batched: bool) -> F.Notation:
@@ -109,8 +166,11 @@ class TrainTracer:
         explanation = "How far the prediction is from the target; lower is better."
         if self.train.weight_decay:
             explanation += " (The weight-decay penalty is not included in L; its gradient is added below.)"
+        self.watch_loss(L, number if phase == "loss" else self.train.steps + 1)
+        flags, self.pending = tuple(self.pending), []
         self.emit(prefix, "loss", phase, title, L,
-                  F.loss(note, loss_def, self.model.output.post, mean, labels), explanation, number)
+                  F.loss(note, loss_def, self.model.output.post, mean, labels), explanation, number,
+                  flags)
         return L
 
     def backward_steps(self, prefix, local, fp, note, params, y, labels, number):
@@ -210,7 +270,12 @@ class TrainTracer:
 
     def flag_symmetric_weights(self, prefix, params):
         """Hidden units that leave the update with identical incoming weights stay symmetric."""
-        by_id = {step.id: step for step in self.steps}
+        # Only this step's records: a dict of every step so far made long runs quadratic.
+        by_id = {}
+        for step in reversed(self.steps):
+            if step.phase != "update":
+                break
+            by_id[step.id] = step
         for layer in self.model.layers[:-1]:
             step = by_id.get(prefix + "new." + layer.weights)
             bias = params.get(layer.bias_name) if layer.bias_name else None
@@ -220,7 +285,16 @@ class TrainTracer:
 
     # -------------------------------------------------------------- driver -----
     def run(self) -> Trace:
+        # Overflow and 0·inf are not errors here: every non-finite value is flagged on its
+        # step (flags.non_finite) and a diverging run is flagged or stopped (check_finite),
+        # so numpy's RuntimeWarnings would only repeat that on stderr.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return self._run()
+
+    def _run(self) -> Trace:
         sc, train = self.sc, self.train
+        every_step = records_every_step(sc)
+        progress = None if every_step else _progress.get()
         data = sc.data
         params = {name: np.asarray(value, dtype=float) for name, value in sc.params.items()}
         velocity = {name: np.zeros_like(value) for name, value in params.items()}
@@ -230,6 +304,11 @@ class TrainTracer:
             rows = plan[(number - 1) % len(plan)]
             x, y = data.x[rows], data.y[rows]
             labels = None if data.labels is None else data.labels[rows]
+            if progress is not None:
+                progress(number, train.steps)
+            if not recorded_in_full(number, train.steps, every_step):
+                params = self.quiet_step(prefix, params, velocity, x, y, labels, number)
+                continue
             local = self.local_values(params, x, y)
             note = self.note(local, len(rows) > 1)
             fp = network.forward(sc, params, x)
@@ -239,9 +318,72 @@ class TrainTracer:
                 break
             grads = self.backward_steps(prefix, local, fp, note, params, y, labels, number)
             params = self.update_steps(prefix, local, note, params, grads, velocity, number)
+            self.check_finite(params, number)
         if train.steps >= 1:
             self.after_pass(params)
         return Trace(sc, self.steps, self.values, self.losses, final_params=params)
+
+    def quiet_step(self, prefix, params, velocity, x, y, labels, number) -> dict:
+        """A training step of a long run that is not recorded: the same numbers, no Steps."""
+        sc, train = self.sc, self.train
+        fp = network.forward(sc, params, x)
+        L = network.reduce(sc, network.per_sample_loss(sc, fp, y, labels))
+        self.losses.append(L)
+        self.values[prefix + "loss"] = np.asarray(L)
+        self.watch_loss(L, number)
+        grads = network.backward(sc, params, fp, y, labels)
+        new_params = {}
+        for name in sc.param_names:
+            theta, grad = params[name], grads.params[name]
+            if name in train.frozen:
+                new_params[name] = theta
+            elif train.optimizer == "momentum":
+                velocity[name], new_params[name] = optim.momentum(theta, grad, velocity[name],
+                                                                  train.lr, train.momentum)
+            else:
+                new_params[name] = optim.sgd(theta, grad, train.lr)
+        if number == KEEP_HEAD + 1:
+            skipped = train.steps - KEEP_HEAD - KEEP_TAIL
+            self.pending.append(Flag(
+                "note", f"steps {KEEP_HEAD + 1}–{KEEP_HEAD + skipped} of this {train.steps}-step "
+                f"run were computed but are not shown step by step; their losses are in the "
+                f"loss table (and in values as step<n>.loss)"))
+        self.check_finite(new_params, number)
+        return new_params
+
+    def watch_loss(self, L: float, number: int) -> None:
+        """Flag (once) the first step whose loss explodes or stops being a finite number."""
+        if self.diverged or not self.losses:
+            return
+        first = self.losses[0]
+        exploded = math.isfinite(first) and (not math.isfinite(L)
+                                             or L > DIVERGE_FACTOR * max(first, 1.0))
+        if number > 1 and exploded:
+            self.diverged = True
+            where = f"at step {number}" if number <= self.train.steps else "after the last update"
+            self.pending.append(Flag(
+                "diverged", f"training diverged: the loss grew from {first:.4g} at step 1 to "
+                f"{L:.4g} {where}; the learning rate (lr = {self.train.lr:g}) is "
+                "probably too large"))
+
+    def check_finite(self, params: dict, number: int) -> None:
+        """Parameters that are no longer finite make every later step nan: stop with an error."""
+        bad = [name for name, value in params.items() if not np.isfinite(value).all()]
+        if not bad:
+            return
+        first, last = self.losses[0], self.losses[-1]
+        if number == 1 and not math.isfinite(first):
+            raise ScenarioError(
+                self.sc.file, "train",
+                f"the numbers of step 1 overflow float64 (loss = {first:g}, so the update of "
+                f"{', '.join(bad)} is not finite); scale down data.x or the initial parameters, "
+                "or set train.steps = 0 to see the forward pass only")
+        raise ScenarioError(
+            self.sc.file, "train.lr",
+            f"training diverged at step {number}: after its update {', '.join(bad)} "
+            f"{'is' if len(bad) == 1 else 'are'} no longer finite (the loss went from "
+            f"{first:.4g} at step 1 to {last:.4g}); use a smaller learning rate than "
+            f"{self.train.lr:g} or fewer steps")
 
     def local_values(self, params, x, y) -> dict:
         local = {"x": x, "y": y, "eta": np.asarray(self.train.lr),

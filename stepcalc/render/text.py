@@ -20,6 +20,11 @@ def number_text(value: float, precision: int) -> str:
     return format_number(value, precision).replace("-", MINUS)
 
 
+def math_text(expr, precision: int) -> str:
+    """A sympy expression as one line of Unicode text, with typographic minus signs."""
+    return to_text(expr, precision).replace("-", MINUS)
+
+
 def align_numbers(cells: list[str]) -> list[str]:
     """Pad number strings so their decimal points line up in one column."""
     heads, tails = [], []
@@ -136,17 +141,17 @@ def _brackets(i: int, count: int) -> tuple[str, str]:
 def expansion_chain(expansion, precision: int, show_numbers: bool = True,
                     show_value: bool = True) -> list[str]:
     """lhs, symbolic, numbers put in, value — as text, repeated parts dropped."""
-    parts = [to_text(expansion.lhs, precision)]
+    parts = [math_text(expansion.lhs, precision)]
     candidates = []
     if expansion.symbolic is not None:
-        candidates.append(to_text(expansion.symbolic, precision))
+        candidates.append(math_text(expansion.symbolic, precision))
     if show_numbers:
-        candidates.append(to_text(expansion.numeric, precision))
+        candidates.append(math_text(expansion.numeric, precision))
     for part in candidates:
         if part != parts[-1]:
             parts.append(part)
     result = number_text(expansion.value, precision) if show_value else "?"
-    if result != parts[-1].replace("-", MINUS):
+    if result != parts[-1]:
         parts.append(result)
     return parts
 
@@ -155,8 +160,8 @@ def derivation_lines(derivation, precision: int) -> list[str]:
     """``lhs = e1``, then ``  = e2`` … one line per link of the chain."""
     if derivation is None:
         return []
-    lhs = to_text(derivation.lhs, precision)
-    chain = [to_text(e, precision) for e in derivation.chain]
+    lhs = math_text(derivation.lhs, precision)
+    chain = [math_text(e, precision) for e in derivation.chain]
     if not chain:
         return [lhs]
     pad = " " * len(lhs)

@@ -14,6 +14,8 @@ from .model import Printed
 from .shapes import readonly, to_array
 
 _ID = re.compile(r"[A-Za-z0-9_.]+")
+# The longest real id is "step100000." + "grad." + a 32-character name.
+ID_MAX = 64
 
 
 class LiteralFloat(float):
@@ -61,9 +63,10 @@ def parse_expect(table: Table | None) -> dict[str, Printed]:
     out: dict[str, Printed] = {}
     for key, value in table.data.items():
         path = table.at(key)
-        if not _ID.fullmatch(key):
+        if len(key) > ID_MAX or not _ID.fullmatch(key):
             raise ScenarioError(table.file, path, 'expected a quantity id made of letters, '
-                                'digits, _ and . (like "grad.w" or "step2.loss")')
+                                f'digits, _ and . (at most {ID_MAX} characters, like "grad.w" '
+                                'or "step2.loss")')
         if not isinstance(value, (list, int, float)) or isinstance(value, bool):
             raise ScenarioError(table.file, path,
                                 f"expected a number or a list of numbers, got {describe(value)}")

@@ -7,6 +7,7 @@ raw dict themselves, so a KeyError or TypeError from user input cannot escape.
 from __future__ import annotations
 
 import datetime
+import json
 import math
 import re
 from typing import Any, Iterable
@@ -19,12 +20,22 @@ REQUIRED: Any = object()
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 NAME_MAX = 32
+KEY_SHOWN = 60   # longer keys are cut in key paths (error messages only)
 
 
 def join(path: str, key: str) -> str:
-    """``model`` + ``layers`` → ``model.layers``; keys that need it are quoted as in TOML."""
-    part = key if _BARE_KEY.fullmatch(key) else '"' + key.replace('"', '\\"') + '"'
+    """``model`` + ``layers`` → ``model.layers``; keys that need it are quoted as in TOML
+    (escaped, so a key with a newline cannot break the one-line error message)."""
+    part = key if _BARE_KEY.fullmatch(key) and len(key) <= KEY_SHOWN else quote(key, KEY_SHOWN)
     return f"{path}.{part}" if path else part
+
+
+def quote(text: str, limit: int = 40) -> str:
+    """A user's string in double quotes for a message: escaped (no raw newlines or control
+    characters) and cut to ``limit`` characters, so a 1 MB title stays a one-line error."""
+    if len(text) > limit:
+        text = text[:limit - 3] + "..."
+    return json.dumps(text, ensure_ascii=False)
 
 
 def index(path: str, i: int) -> str:
@@ -40,8 +51,7 @@ def describe(value: Any) -> str:
     if isinstance(value, float):
         return f"a float ({show_number(value)})"
     if isinstance(value, str):
-        text = value if len(value) <= 40 else value[:37] + "..."
-        return f'a string ("{text}")'
+        return f"a string ({quote(value)})"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -199,9 +209,9 @@ def check_name(value: str, path: str, file: str, reserved: tuple[str, ...] = ())
         raise ScenarioError(
             file, path,
             f'expected a name made of letters, digits and _ (starting with a letter, at most '
-            f'{NAME_MAX} characters), got "{value}"')
+            f'{NAME_MAX} characters), got {quote(value)}')
     if value in reserved:
-        raise ScenarioError(file, path, f'"{value}" is reserved; choose another name')
+        raise ScenarioError(file, path, f'{quote(value)} is reserved; choose another name')
 
 
 def _range(low: int | None, high: int | None) -> str:

@@ -6,6 +6,7 @@ the output layer, the loss decides how y is read, the shapes decide which params
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -27,6 +28,12 @@ from .training import check_loss_fits_output, parse_train
 COMMON_KEYS = ("title", "source", "notes", "kind", "display", "expect")
 TRAIN_KEYS = COMMON_KEYS + ("data", "model", "params", "init", "train")
 
+# A 1024 × 784 batch written out is about 8 MB of TOML; tomllib needs ~1 s per 5 MB.
+MAX_FILE_BYTES = 32 * 2**20
+# Multiply-adds of a whole run (≈ 3 × parameters × samples per step × steps: forward,
+# backward and the weight gradient); 10¹² is minutes of numpy, beyond it hours.
+MAX_WORK = 1e12
+
 _TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _TOML_END = re.compile(r"\s*\(at end of document\)$")
 
@@ -36,7 +43,8 @@ def load(path: str | os.PathLike) -> Scenario:
     file = str(path)
     p = Path(path)
     try:
-        data = p.read_bytes()
+        with p.open("rb") as handle:   # at most one byte past the limit: /dev/zero ends too
+            data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError(file, "", "no such file") from None
     except IsADirectoryError:
@@ -45,6 +53,9 @@ def load(path: str | os.PathLike) -> Scenario:
     except OSError as exc:   # permissions, a broken symlink, ...
         raise ScenarioError(file, "", f"cannot read the file: {exc.strerror or exc}") \
             from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(file, "", f"the file is larger than {MAX_FILE_BYTES // 2**20} MB; "
+                                      "a scenario is a small text file (is this the right file?)")
     try:
         text = data.decode("utf-8-sig")   # tolerate a BOM written by some editors
     except UnicodeDecodeError as exc:
@@ -55,6 +66,9 @@ def load(path: str | os.PathLike) -> Scenario:
 
 def loads(text: str, file: str = "<string>") -> Scenario:
     """Validate a scenario given as TOML text; ``file`` names it in error messages."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError(file, "", f"the text is longer than {MAX_FILE_BYTES // 2**20} MB; "
+                                      "a scenario is a small text file")
     root = Table(_parse_toml(text, file), "", file)
     kind = root.choice("kind", KINDS, "train")
     build = _KIND_LOADERS.get(kind, _load_other)
@@ -105,11 +119,24 @@ def _load_train(root: Table, kind: str) -> Scenario:
     train_t = root.table("train", required=True)
     train = parse_train(train_t, names, n_samples=x.shape[0])
     check_loss_fits_output(train_t, train.loss, model.output)
+    _check_work(train_t, slots, train, x.shape[0])
     y, labels = parse_targets(data_t, x.shape[0], model.output, train.loss)
     given = _given_params(root.table("params"), slots, model.convention)
     params = initial_params(slots, parse_init(root.table("init")), given)
     return Scenario(model=model, data=Data(x=x, y=y, labels=labels), params=params,
                     train=train, **common)
+
+
+def _check_work(train_t: Table, slots, train, n_samples: int) -> None:
+    """Refuse a run that would take hours before computing anything."""
+    n_params = sum(math.prod(s.shape) for s in slots)
+    per_step = train.batch_size or n_samples
+    work = 3.0 * n_params * per_step * max(train.steps, 1)
+    if work > MAX_WORK:
+        raise train_t.error("steps", f"this run needs about {work:.1e} multiply-adds "
+                                     f"({train.steps:,} steps × {per_step:,} samples × "
+                                     f"{n_params:,} parameters × 3), more than stepcalc's "
+                                     f"limit of {MAX_WORK:.0e}; use fewer steps, samples or units")
 
 
 def _given_params(table: Table | None, slots, convention: str) -> dict:

@@ -13,8 +13,10 @@ LAYER_KEYS = ("units", "activation", "weights", "bias_name", "pre", "post", "alp
 # Names that already mean something in formulas and quantity ids.
 RESERVED_NAMES = ("x", "y", "loss")
 MAX_UNITS = 100_000
-# Guards against a typo like units = 1000000 allocating gigabytes at load time.
-MAX_PARAMS = 50_000_000
+# Guards against a typo like units = 1000000 allocating gigabytes at load time: checked
+# layer by layer here, before [params]/[init] allocate anything. 10⁷ float64 = 80 MB per
+# copy, and one training step keeps several copies (θ, ∇θ, the update, the velocity).
+MAX_PARAMS = 10_000_000
 
 
 def parse_model(table: Table, n_inputs: int) -> Model:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from stepcalc.errors import ScenarioError
 
-from .fields import Table, index, one_of
+from .fields import Table, index, one_of, quote
 from .model import LOSS_NAMES, OPTIMIZERS, REDUCTIONS, Layer, Train
 
 TRAIN_KEYS = ("loss", "reduction", "lr", "steps", "optimizer", "momentum", "weight_decay",
@@ -36,10 +36,10 @@ def _frozen(table: Table, param_names: tuple[str, ...]) -> tuple[str, ...]:
     for i, name in enumerate(names):
         path = index(table.at("frozen"), i)
         if name not in param_names:
-            raise ScenarioError(table.file, path, f'unknown parameter "{name}"; the model '
+            raise ScenarioError(table.file, path, f"unknown parameter {quote(name)}; the model "
                                                   f"has {one_of(param_names)}")
         if name in names[:i]:
-            raise ScenarioError(table.file, path, f'"{name}" is listed twice')
+            raise ScenarioError(table.file, path, f"{quote(name)} is listed twice")
     return tuple(names)
 
 

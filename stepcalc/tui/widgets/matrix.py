@@ -91,9 +91,13 @@ class MatrixView(Widget, can_focus=True):
                 out.append("\n")
         grid = as_grid(self.value)
         (r0, r1), (c0, c1) = layout.rows, layout.cols
-        if (r1 - r0, c1 - c0) != grid.shape:
-            out.append(f"\n{' ' * len(prefix)}rows {r0 + 1}–{r1} of {grid.shape[0]}, "
-                       f"columns {c0 + 1}–{c1} of {grid.shape[1]}", style="dim")
+        shown = []
+        if r1 - r0 != grid.shape[0]:
+            shown.append(f"rows {r0 + 1}–{r1} of {grid.shape[0]}")
+        if c1 - c0 != grid.shape[1]:
+            shown.append(f"columns {c0 + 1}–{c1} of {grid.shape[1]}")
+        if shown:
+            out.append(f"\n{' ' * len(prefix)}" + ", ".join(shown) + " (arrows scroll)", style="dim")
         return out
 
     def get_content_height(self, container, viewport, width: int) -> int:

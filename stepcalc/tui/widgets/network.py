@@ -50,9 +50,8 @@ class NetworkView(Static):
         n = sc.data.x.shape[0]
         if number == 0 or train.batch_size <= 0 or train.batch_size >= n:
             return sc.data.x
-        if number == 1 and self.deck.trace.first_batch is not None:
-            return self.deck.trace.first_batch[0]
-        return None
+        batch = self.deck.trace.values.get(step_prefix(number) + "x")   # if the engine keeps it
+        return batch
 
     def weights_in_use(self, number: int) -> dict[str, np.ndarray]:
         """Parameters the forward pass of training step ``number`` used (0 = after)."""
@@ -86,7 +85,8 @@ class NetworkView(Static):
             return full in values and full not in deck.index_of and gradients
 
         x = self._inputs(number)
-        n_samples = sc.data.x.shape[0] if x is None else x.shape[0]
+        first = values.get(prefix + sc.model.layers[0].pre)
+        n_samples = first.shape[0] if first is not None else sc.data.x.shape[0]
         batch = _is_batch(sc, current) and bool(element) and len(element) == 2
         sample = element[0] if batch else 0
         unit = element[1] if batch else None

@@ -1,0 +1,54 @@
+"""The Textual app: thin. It pushes the picker or the slide screen and holds the session."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+
+from stepcalc.tui.quiz import Score
+
+
+class StepcalcApp(App[int]):
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    TITLE = "stepcalc"
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help",
+                tooltip="This list of keys"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit stepcalc"),
+    ]
+
+    def __init__(self, trace=None, start: str | None = None) -> None:
+        super().__init__()
+        self.trace = trace
+        self.start = start              # step id to open at
+        self.score = Score()            # quiz score for the whole session
+
+    def get_default_screen(self):
+        """The first screen: the slides of the trace, or the picker without one."""
+        if self.trace is None:
+            from stepcalc.tui.screens.picker import PickerScreen
+
+            return PickerScreen()
+        from stepcalc.tui.screens.slides import SlideScreen
+
+        self.sub_title = self.trace.scenario.title
+        return SlideScreen(self.trace, start=self.start)
+
+    def open_trace(self, trace, can_go_back: bool = False) -> None:
+        from stepcalc.tui.screens.slides import SlideScreen
+
+        self.trace = trace
+        self.sub_title = trace.scenario.title
+        self.push_screen(SlideScreen(trace, can_go_back=can_go_back))
+
+    def action_help(self) -> None:
+        from stepcalc.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        bindings = [b for b in self.screen.BINDINGS if isinstance(b, Binding)]
+        self.push_screen(HelpScreen(bindings + [b for b in self.BINDINGS if isinstance(b, Binding)]))
+
+    def action_quit(self) -> None:
+        self.exit(0)

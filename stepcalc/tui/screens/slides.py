@@ -1,0 +1,310 @@
+"""The main screen: step list, slide, network, quiz bar; every key of the deck."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, Tree
+
+from stepcalc.render.text import number_text
+from stepcalc.tui.deck import Deck
+from stepcalc.tui.quiz import is_right, parse_answer
+from stepcalc.tui.widgets.matrix import MatrixView
+from stepcalc.tui.widgets.panels import side_panel
+from stepcalc.tui.widgets.quizbar import QuizBar
+from stepcalc.tui.widgets.slide import SlideView, result_name
+from stepcalc.tui.widgets.steplist import StepTree
+
+WIDE = 120          # columns from which the side panel sits beside the slide
+NUMBER_KEYS = set("0123456789-.−")
+
+
+class SlideScreen(Screen):
+    """One Trace as a deck of slides. ``index`` is the slide shown."""
+
+    BINDINGS = [
+        Binding("n,pagedown,space", "next", "Next", id="slide.next", tooltip="Next step"),
+        Binding("p,pageup,backspace", "previous", "Prev", id="slide.previous", tooltip="Previous step"),
+        Binding("g,home", "first", "First", show=False, id="slide.first", tooltip="First step"),
+        Binding("G,end", "last", "Last", show=False, id="slide.last", tooltip="Last step"),
+        Binding("right_square_bracket", "next_phase", "Phase", key_display="]",
+                id="slide.next_phase", tooltip="Jump to the next phase"),
+        Binding("left_square_bracket", "previous_phase", "Phase back", key_display="[", show=False,
+                id="slide.previous_phase", tooltip="Jump back to the start of this or the previous phase"),
+        Binding("t", "toggle_quiz", "Quiz", id="slide.quiz", tooltip="Hide results and type them yourself"),
+        Binding("h", "hint", "Hint", id="slide.hint", tooltip="Quiz: show the numbers put in"),
+        Binding("w", "toggle_weights", "Weights", id="slide.weights", tooltip="Show the weights on the network"),
+        Binding("l", "training", "Loss", id="slide.training",
+                tooltip="Loss across steps and every parameter before/after"),
+        Binding("e", "export", "Export", id="slide.export", tooltip="Write <scenario>.md here"),
+        Binding("escape", "back", "Scenarios", show=False, id="slide.back",
+                tooltip="Back to the scenario picker"),
+    ]
+
+    # Footer bindings are refreshed only when an end of the deck is reached or left
+    # (a Footer refresh re-mounts its keys: too slow for every slide change).
+    index: reactive[int] = reactive(0, init=False)
+    quiz: reactive[bool] = reactive(False, init=False, bindings=True)
+
+    def __init__(self, trace, *, can_go_back: bool = False, start: str | None = None) -> None:
+        super().__init__()
+        self.deck = Deck(trace)
+        if start is not None:
+            self.set_reactive(SlideScreen.index, self.deck.index_of[start])
+        self.trace = trace
+        self.precision = trace.scenario.precision
+        self.can_go_back = can_go_back
+        self.hinted: set[tuple[str, tuple[int, ...]]] = set()
+        self.element: tuple[int, ...] = ()
+
+    # ---------------------------------------------------------------- layout --
+    def compose(self) -> ComposeResult:
+        yield Static(id="topbar")
+        with Horizontal(id="body"):
+            yield StepTree(self.deck, id="steps")
+            with Vertical(id="center"):
+                with Vertical(id="main"):
+                    yield SlideView(id="slide")
+                    bar = QuizBar(id="quizbar")
+                    bar.display = False
+                    yield bar
+                panel = side_panel(self.deck)
+                if panel is not None:
+                    with Vertical(id="side"):
+                        yield panel
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_slide()
+        self.query_one(MatrixView).focus()
+
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.width >= WIDE, "-wide")
+
+    @property
+    def step(self):
+        return self.deck.steps[self.index]
+
+    @property
+    def score(self):
+        return self.app.score
+
+    # -------------------------------------------------------------- showing --
+    def watch_index(self, old: int, new: int) -> None:
+        last = len(self.deck) - 1
+        if {old, new} & {0, last}:
+            self.refresh_bindings()
+        with self.app.batch_update():
+            self.show_slide()
+
+    def watch_quiz(self, quiz: bool) -> None:
+        self.query_one(QuizBar).display = quiz
+        self.set_class(quiz, "-quiz")
+        self.show_slide()
+        if quiz:
+            self.query_one(MatrixView).focus()
+
+    def is_hidden(self, element) -> bool:
+        return self.quiz and not self.score.is_revealed(self.step.id, element)
+
+    def all_revealed(self) -> bool:
+        import numpy as np
+
+        step = self.step
+        return all(self.score.is_revealed(step.id, tuple(int(i) for i in e))
+                   for e in np.ndindex(step.value.shape))
+
+    def show_slide(self) -> None:
+        step = self.step
+        deck = self.deck
+        self.query_one(StepTree).show_index(self.index)
+        notes = deck.scenario.notes if self.index == 0 else ""
+        revealed = not self.quiz or self.all_revealed()
+        slide = self.query_one(SlideView)
+        slide.show_step(step, deck.heading(self.index), self.precision, notes=notes,
+                        quiz=self.quiz, hidden=self.is_hidden, show_flags=revealed)
+        if slide.scroll_y:
+            slide.scroll_home(animate=False)
+        self.element = self.query_one(MatrixView).selected
+        self.show_element()
+        self.show_topbar()
+        if self.quiz:
+            self.query_one(QuizBar).tell("")
+
+    def show_element(self) -> None:
+        step, element = self.step, self.element
+        hidden = self.is_hidden(element)
+        hinted = (step.id, element) in self.hinted
+        self.query_one(SlideView).show_element(step, element, self.precision,
+                                               reveal_value=not hidden,
+                                               reveal_numbers=not hidden or hinted)
+        panel = self.side_panel
+        if panel is not None:
+            quizzed = {step.id} if (self.quiz and not self.all_revealed()) else set()
+            panel.show(self.index, element, quizzed)
+        if self.quiz:
+            self.query_one(QuizBar).ask(f"{self.entry_name()} =")
+
+    def show_topbar(self) -> None:
+        deck = self.deck
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(deck.scenario.title, style="bold")
+        losses = deck.losses_so_far(self.index, include_current=not self.quiz)
+        if losses and deck.is_train:
+            shown = "  ".join(f"{label}: {number_text(v, self.precision)}" for label, v in losses[-4:])
+            text.append(f"  │ loss {shown}")
+        if self.quiz or self.score.asked:
+            text.append(f"  │ quiz {self.score}", style="bold")
+        self.query_one("#topbar", Static).update(text)
+
+    @property
+    def side_panel(self):
+        side = self.query("#side > *")
+        return side.first() if side else None
+
+    def entry_name(self) -> str:
+        """The selected entry's name: the expansion's lhs, else name[i, j]."""
+        step = self.step
+        expansion = step.expand(self.element) if step.expander is not None else None
+        if expansion is not None:
+            from stepcalc.render.text import math_text
+
+            return math_text(expansion.lhs, self.precision)
+        where = ",".join(str(i + 1) for i in self.element)
+        return f"{result_name(step) or step.id}[{where}]" if where else (result_name(step) or step.id)
+
+    # ------------------------------------------------------------ selection --
+    @on(MatrixView.Selected)
+    def selected(self, event: MatrixView.Selected) -> None:
+        self.element = event.element
+        self.show_element()
+
+    @on(Tree.NodeHighlighted, "#steps")
+    def jump(self, event: Tree.NodeHighlighted) -> None:
+        if event.node.data is not None:
+            self.index = event.node.data
+
+    @on(Tree.NodeSelected, "#steps")
+    def jump_and_focus(self, event: Tree.NodeSelected) -> None:
+        if event.node.data is not None:
+            self.index = event.node.data
+            self.query_one(MatrixView).focus()
+
+    # -------------------------------------------------------------- actions --
+    def check_action(self, action: str, parameters) -> bool | None:
+        last = len(self.deck) - 1
+        if action in ("next", "last", "next_phase") and self.index >= last:
+            return None
+        if action in ("previous", "first", "previous_phase") and self.index <= 0:
+            return None
+        if action == "hint" and not self.quiz:
+            return False
+        if action == "toggle_weights" and self.side_panel is None:
+            return False
+        if action == "training" and not (self.deck.is_train and len(self.trace.losses) > 1):
+            return False
+        if action == "back" and not self.can_go_back:
+            return False
+        return True
+
+    def action_next(self) -> None:
+        self.index = min(self.index + 1, len(self.deck) - 1)
+
+    def action_previous(self) -> None:
+        self.index = max(self.index - 1, 0)
+
+    def action_first(self) -> None:
+        self.index = 0
+
+    def action_last(self) -> None:
+        self.index = len(self.deck) - 1
+
+    def action_next_phase(self) -> None:
+        self.index = self.deck.next_phase(self.index)
+
+    def action_previous_phase(self) -> None:
+        self.index = self.deck.previous_phase(self.index)
+
+    def action_toggle_quiz(self) -> None:
+        self.quiz = not self.quiz
+
+    def action_hint(self) -> None:
+        self.hinted.add((self.step.id, self.element))
+        self.show_element()
+        if self.step.expander is None:
+            self.query_one(QuizBar).tell("No substituted formula for this step.")
+
+    def action_toggle_weights(self) -> None:
+        panel = self.side_panel
+        if panel is not None and hasattr(panel, "show_weights"):
+            panel.show_weights = not panel.show_weights
+            self.show_element()
+
+    def action_training(self) -> None:
+        from stepcalc.tui.screens.training import TrainingScreen
+
+        self.app.push_screen(TrainingScreen(self.trace))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_export(self) -> None:
+        from stepcalc.cli import write_atomically
+        from stepcalc.render.markdown import render_markdown
+
+        scenario = self.deck.scenario
+        stem = Path(scenario.file).stem if scenario.file and not scenario.file.startswith("<") else "scenario"
+        target = Path.cwd() / f"{stem}.md"
+        try:
+            write_atomically(target, render_markdown(self.trace))
+        except OSError as exc:
+            self.notify(f"Could not write {target}: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(f"Wrote {target}", title="Exported")
+
+    # ----------------------------------------------------------------- quiz --
+    def on_key(self, event) -> None:
+        """In quiz mode, typing a number on the result starts the answer."""
+        if not self.quiz or not isinstance(self.focused, MatrixView):
+            return
+        if event.key == "enter" or (event.character and event.character in NUMBER_KEYS):
+            answer = self.query_one("#quiz-input", Input)
+            answer.focus()
+            if event.key != "enter":
+                answer.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
+
+    @on(Input.Submitted, "#quiz-input")
+    def check_answer(self, event: Input.Submitted) -> None:
+        bar = self.query_one(QuizBar)
+        text = event.value.strip()
+        if text.lower() in ("?", "h", "hint"):
+            event.input.clear()
+            self.action_hint()
+            return
+        typed = parse_answer(text)
+        if typed is None:
+            bar.tell(f"“{text}” is not a number.", "wrong")
+            return
+        step, element = self.step, self.element
+        exact = float(step.value[element]) if step.value.ndim else float(step.value)
+        ok = is_right(typed, exact, self.precision)
+        self.score.record(step.id, element, ok)
+        event.input.clear()
+        name = self.entry_name()
+        if ok:
+            self.show_slide()
+            self.query_one(MatrixView).focus()
+            bar.tell(f"✓ Right: {name} = {number_text(exact, self.precision)}", "right")
+        else:
+            self.show_topbar()
+            bar.tell(f"✗ Not {number_text(typed, self.precision)} at {self.precision} significant "
+                     f"digits. Try again; “?” + Enter (or Esc, h) for a hint.", "wrong")

@@ -1,0 +1,45 @@
+"""The step list: a tree by phase (and by training step when there are several)."""
+
+from __future__ import annotations
+
+from textual.widgets import Tree
+
+from stepcalc.tui.deck import Deck, short_label
+
+
+class StepTree(Tree[int]):
+    """Leaves carry the slide index; phase and training-step nodes carry None."""
+
+    def __init__(self, deck: Deck, **kwargs) -> None:
+        super().__init__(deck.scenario.title, **kwargs)
+        self.deck = deck
+        self.show_root = False
+        self.guide_depth = 2
+        self.leaves = []
+        self._populate()
+
+    def _populate(self) -> None:
+        deck = self.deck
+        grouped = deck.is_train and deck.training_steps > 1
+        parents = {}
+        for block in deck.blocks:
+            parent = self.root
+            if grouped and block.number > 0:
+                if block.number not in parents:
+                    parents[block.number] = self.root.add(f"Step {block.number}", expand=block.number == 1)
+                parent = parents[block.number]
+            if deck.is_train:
+                parent = parent.add(block.label, expand=True)
+            for index in range(block.start, block.stop):
+                self.leaves.append(parent.add_leaf(short_label(deck.steps[index]), data=index))
+
+    def show_index(self, index: int) -> None:
+        """Move the cursor to slide ``index`` (expanding its parents)."""
+        node = self.leaves[index]
+        parent = node.parent
+        while parent is not None:
+            if not parent.is_expanded:
+                parent.expand()
+            parent = parent.parent
+        if self.cursor_node is not node:
+            self.move_cursor(node)

@@ -1,0 +1,57 @@
+"""Smoke test: the real `python -m stepcalc run dying_relu` in tmux; q quits."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+
+
+def wait_for(predicate, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_run_shows_first_step_and_q_quits(tmp_path):
+    session = f"stepcalc-smoke-{uuid.uuid4().hex[:8]}"
+    done = tmp_path / "exit-code"
+    command = (f"cd {ROOT} && {sys.executable} -m stepcalc run dying_relu; "
+               f"echo $? > {done}; sleep 30")
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command],
+                   check=True)
+    try:
+        screen = lambda: tmux("capture-pane", "-p", "-t", session)  # noqa: E731
+        assert wait_for(lambda: "Layer 1: h = x·m + bm" in screen()), screen()
+        assert "Forward pass" in screen()
+        tmux("send-keys", "-t", session, "q")
+        assert wait_for(done.exists), screen()
+        assert wait_for(lambda: done.read_text().strip() != "")
+        assert done.read_text().strip() == "0"
+    finally:
+        tmux("kill-session", "-t", session)
+
+
+def test_run_with_a_bad_file_prints_one_line(tmp_path):
+    bad = tmp_path / "broken.toml"
+    bad.write_text("title = \n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "stepcalc", "run", str(bad)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("stepcalc: ") and "Traceback" not in result.stderr
