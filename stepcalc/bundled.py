@@ -6,16 +6,14 @@ from pathlib import Path
 
 
 def scenario_dir() -> Path:
-    """The installed scenarios (package data), or the checkout's scenarios/ folder."""
-    try:
-        from importlib.resources import files
+    """The installed scenarios (package data stepcalc/scenarios), or a checkout's scenarios/.
 
-        folder = Path(str(files("stepcalc.scenarios")))
-        if folder.is_dir():
-            return folder
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "scenarios"
+    Plain paths rather than importlib.resources: the installed folder is a namespace
+    package, for which resources hands back a MultiplexedPath, not a directory.
+    """
+    package = Path(__file__).resolve().parent
+    installed = package / "scenarios"
+    return installed if installed.is_dir() else package.parent / "scenarios"
 
 
 def bundled() -> dict[str, Path]:
