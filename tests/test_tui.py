@@ -17,12 +17,19 @@ from stepcalc.tui.screens.help import HelpScreen  # noqa: E402
 from stepcalc.tui.screens.picker import PickerScreen  # noqa: E402
 from stepcalc.tui.screens.slides import SlideScreen  # noqa: E402
 from stepcalc.tui.screens.training import TrainingScreen  # noqa: E402
-from stepcalc.tui.widgets.matrix import MatrixView  # noqa: E402
+from stepcalc.tui.widgets.slide import SlideView  # noqa: E402
 
 SIZE = (100, 32)
 
 
+SLIDE_PARTS = {"phase", "title", "notes", "formula", "derivation", "numbers", "result",
+               "explanation", "flags"}
+
+
 def text_of(screen, selector: str) -> str:
+    """A part of the slide ("#numbers", "#title" …) or the text of a Static."""
+    if selector.lstrip("#") in SLIDE_PARTS:
+        return screen.query_one(SlideView).texts[selector.lstrip("#")]
     widget = screen.query_one(selector, Static)
     return str(widget.render())
 
@@ -108,7 +115,7 @@ async def test_drill_down_with_arrows_and_mouse():
         # ∂L/∂m₁₁ = x₁·∂L/∂h₁ = 1.5 × (−0.07592) = −0.1139
         assert "∂L/∂m_11 = x_1·∂L/∂h_1" in numbers
         assert "1.5 × (−0.07592)" in numbers and numbers.endswith("−0.1139")
-        matrix = screen.query_one(MatrixView)
+        matrix = screen.query_one(SlideView)
         assert matrix.has_focus
         await pilot.press("down")
         assert matrix.selected == (1, 0)
@@ -120,9 +127,10 @@ async def test_drill_down_with_arrows_and_mouse():
         assert text_of(screen, "#numbers").endswith("= 0")
         await pilot.press("up", "up")
         assert matrix.selected == (0, 1)
-        # the mouse: click the first entry of the first row
-        y, x0, _, element = next(c for c in matrix._cells if c[3] == (0, 0))
-        await pilot.click(MatrixView, offset=(x0, y))
+        # the mouse: click the first entry of the first row (cells are content coordinates)
+        y, x0, _, element = next(c for c in matrix.cells if c[3] == (0, 0))
+        left = matrix.styles.padding.left
+        await pilot.click(SlideView, offset=(left + x0, y - round(matrix.scroll_y)))
         assert matrix.selected == (0, 0)
         assert text_of(screen, "#numbers").endswith("−0.1139")
 
@@ -136,7 +144,7 @@ async def test_quiz_right_and_wrong_answers_and_hint():
         assert screen.quiz
         numbers = text_of(screen, "#numbers")
         assert numbers.endswith("= ?") and "1.5" not in numbers       # result hidden
-        assert "−0.1139" not in str(screen.query_one(MatrixView).render())
+        assert "−0.1139" not in text_of(screen, "#result")
         await pilot.press("h")                                       # hint: numbers put in
         assert "1.5 × (−0.07592) = ?" in text_of(screen, "#numbers")
         # wrong: 0.114 (sign) — typed straight on the result
@@ -295,8 +303,134 @@ async def test_every_bundled_scenario_walks_through(name):
         for index in visit:
             screen.index = index
             await pilot.pause()
-            matrix = screen.query_one(MatrixView)
+            matrix = screen.query_one(SlideView)
             if screen.step.value.ndim:
                 matrix.select(tuple(d - 1 for d in screen.step.value.shape))
                 await pilot.pause()
         assert screen.index == len(screen.deck) - 1
+
+
+# ------------------------------------------------------------ speed and new views --
+def _kind_app(name: str):
+    import stepcalc
+    from stepcalc.bundled import bundled
+
+    return build_app(stepcalc.trace(stepcalc.load(bundled()[name])))
+
+
+@pytest.mark.asyncio
+async def test_a_second_walk_through_the_slides_needs_no_new_layout():
+    """Slide changes repaint the slide, tree and network only: no screen layout once every
+    slide has been seen (sizes only grow). The footer's keys change, and lay out, only when
+    an end of the deck is left or reached."""
+    app = build_app("dying_relu")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        for _ in range(len(screen.deck) - 1):
+            await pilot.press("n")
+        await pilot.press("g", "n")
+        await pilot.pause()
+        layouts = []
+        original = screen._refresh_layout
+        screen._refresh_layout = lambda *a, **k: (layouts.append(1), original(*a, **k))[1]
+        for _ in range(len(screen.deck) - 3):
+            await pilot.press("n")
+        await pilot.pause()
+        assert screen.index == len(screen.deck) - 2
+        assert layouts == []
+
+
+@pytest.mark.asyncio
+async def test_sympy_text_is_built_once_per_step(monkeypatch):
+    import stepcalc.tui.widgets.slide as slide_module
+
+    calls = []
+    real = slide_module.math_text
+    monkeypatch.setattr(slide_module, "math_text", lambda *a: (calls.append(a), real(*a))[1])
+    app = build_app("dying_relu")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "p")
+        first = len(calls)
+        await pilot.press("n", "p", "n", "p")
+        assert len(calls) == first
+
+
+@pytest.mark.asyncio
+async def test_stale_tree_highlight_does_not_bounce_between_slides():
+    """Fast key repeat: the tree's highlight of an earlier slide arrives after the next
+    slide is shown; it must not send the deck back (it used to bounce for ever)."""
+    from textual.widgets import Tree
+
+    app = build_app("dying_relu")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        tree = screen.query_one("#steps")
+        await pilot.press("n", "n")
+        stale = tree.leaves[1]
+        tree.post_message(Tree.NodeHighlighted(stale))
+        await pilot.pause()
+        assert screen.index == 2
+
+
+@pytest.mark.asyncio
+async def test_labelled_tables_show_row_and_column_labels():
+    app = _kind_app("activations")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await goto(pilot, "values")
+        lines = text_of(screen, "#result").splitlines()
+        assert lines[0].split()[0] == "data"                 # the corner, then the data
+        assert lines[0].split()[1:] == ["1", "5", "−4", "3", "−2"]
+        sigma = next(line for line in lines if line.startswith("σ"))
+        # σ(1) = 1/(1+e^−1) = 0.7311 (3 significant digits: 0.731), σ(5) = 0.9933
+        assert "0.731" in sigma and "0.993" in sigma
+        await pilot.press("down")                            # row 2: step
+        assert screen.query_one(SlideView).selected == (1, 0)
+
+
+@pytest.mark.asyncio
+async def test_init_stats_side_panel_draws_each_layers_histogram():
+    app = _kind_app("init_stats")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await goto(pilot, "tanh_std005.hist")
+        drawn = str(screen.query_one("#histograms").render())
+        assert "tanh_std005: histogram of each layer" in drawn
+        assert sum(line.startswith("layer") for line in drawn.splitlines()) == 6
+        assert "█" in drawn and "[−1, 1]" in drawn           # tanh: the activation's range
+        header = text_of(screen, "#result").splitlines()[0]
+        assert header.startswith("bin from") and "histogram" in header
+
+
+@pytest.mark.asyncio
+async def test_activations_side_panel_plots_function_and_derivative():
+    app = _kind_app("activations")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await goto(pilot, "d.tanh")
+        drawn = str(screen.query_one("#curves").render())
+        assert "tanh ● and tanh′ ○" in drawn
+        assert drawn.count("●") >= 1 + 4 and "○" in drawn.split("\n", 1)[1]
+
+
+@pytest.mark.asyncio
+async def test_question_mark_in_the_answer_box_gives_the_hint():
+    app = build_app("dying_relu")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await goto(pilot, "grad.m")
+        await pilot.press("t", "enter")                       # into the answer box
+        assert screen.focused.id == "quiz-input"
+        await pilot.press("question_mark")
+        assert "1.5 × (−0.07592) = ?" in text_of(screen, "#numbers")
+        assert screen.focused.value == ""
+        assert app.score.asked == 0
+
+
+@pytest.mark.asyncio
+async def test_wide_screen_shows_parameters_before_and_after_under_the_network():
+    app = build_app("dying_relu")
+    async with app.run_test(size=(160, 48)) as pilot:
+        overview = app.screen.query_one("#overview")
+        assert overview.display and overview.region.height > 10
+        assert overview.region.y > app.screen.query_one("#network").region.bottom - 1
+        await pilot.press("t")                                # it shows results: not in a quiz
+        await pilot.pause()
+        assert overview.region.height == 0 or not overview.display or \
+            overview.styles.display == "none"

@@ -166,3 +166,90 @@ def derivation_lines(derivation, precision: int) -> list[str]:
         return [lhs]
     pad = " " * len(lhs)
     return [f"{lhs} = {chain[0]}"] + [f"{pad} = {e}" for e in chain[1:]]
+
+
+def table_layout(table, precision: int, selected: tuple[int, ...] | None = None,
+                 max_rows: int = 12, max_cols: int = 8, hidden=lambda element: False,
+                 shape: tuple[int, ...] | None = None) -> MatrixLayout:
+    """A labelled ``records.Table`` as text: a header line of column labels, then one line
+    per row (its label, decimal-aligned numbers, and a sparkline when the table asks).
+
+    ``shape`` is the step value's shape, to map a table cell to its element (see
+    ``element_of``); the table's values are that value as a grid.
+    """
+    values = np.asarray(table.values, dtype=float)
+    if values.ndim == 1:
+        values = values.reshape(1, -1)
+    shape = tuple(shape) if shape is not None else tuple(values.shape)
+    n_rows, n_cols = values.shape
+    sel_r, sel_c = grid_position(shape, selected) if selected is not None else (0, 0)
+    r0, r1 = window(n_rows, sel_r, max_rows)
+    c0, c1 = window(n_cols, sel_c, max_cols)
+    labels = [str(table.row_labels[r]) if r < len(table.row_labels) else str(r + 1) for r in range(r0, r1)]
+    label_width = max([len(table.corner)] + [len(label) for label in labels])
+    columns, widths = [], []
+    for c in range(c0, c1):
+        texts = ["?" if hidden(element_of(shape, r, c)) else number_text(values[r, c], precision)
+                 for r in range(r0, r1)]
+        head = str(table.column_labels[c]) if c < len(table.column_labels) else str(c + 1)
+        if head.lstrip("-").replace(".", "", 1).replace("e", "", 1).replace("-", "").isdigit():
+            head = head.replace("-", MINUS)              # a number as a label: −4, not -4
+        cells = align_numbers(texts)
+        widths.append(max([len(head)] + [len(t) for t in cells]))
+        columns.append((head, cells))
+    spark = None
+    if table.sparkline:
+        from stepcalc.render.markdown import sparkline
+
+        spark = [sparkline(values[r]) for r in range(r0, r1)]
+    left, right = (" …" if c0 > 0 else "  "), ("  …" if c1 < n_cols else "")
+    header: list[tuple[tuple[int, ...] | None, str]] = [(None, table.corner.ljust(label_width) + left)]
+    for j, (head, _) in enumerate(columns):
+        header.append((None, ("  " if j else "") + head.rjust(widths[j])))
+    header.append((None, right + ("  histogram" if spark else "")))
+    lines = [header]
+    for i, r in enumerate(range(r0, r1)):
+        pieces: list[tuple[tuple[int, ...] | None, str]] = [(None, labels[i].ljust(label_width) + left)]
+        for j, (_, cells) in enumerate(columns):
+            if j:
+                pieces.append((None, "  "))
+            pieces.append((element_of(shape, r, c0 + j), cells[i].rjust(widths[j])))
+        pieces.append((None, right + (f"  {spark[i]}" if spark else "")))
+        lines.append(pieces)
+    return MatrixLayout(lines, (r0, r1), (c0, c1), shape)
+
+
+def text_plot(xs, series, width: int = 36, height: int = 9, precision: int = 3) -> list[str]:
+    """Points of each ``(marker, ys)`` series on a character grid over ``xs``, with the
+    y range on the left and the x range underneath. Later series draw over earlier ones.
+    """
+    xs = np.asarray(xs, dtype=float)
+    finite = [np.asarray(ys, dtype=float) for _, ys in series]
+    values = np.concatenate([ys[np.isfinite(ys)] for ys in finite] + [np.zeros(0)])
+    lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
+    if hi - lo < 1e-12:
+        lo, hi = lo - 1, hi + 1
+    x0, x1 = float(xs.min()), float(xs.max())
+    if x1 - x0 < 1e-12:
+        x0, x1 = x0 - 1, x1 + 1
+    grid = [[" "] * width for _ in range(height)]
+    if lo < 0 < hi:                                   # the y = 0 axis
+        zero = round((hi - 0.0) / (hi - lo) * (height - 1))
+        grid[zero] = ["┈"] * width
+    for (marker, _), ys in zip(series, finite):
+        for x, y in zip(xs, ys):
+            if not np.isfinite(y):
+                continue
+            col = round((x - x0) / (x1 - x0) * (width - 1))
+            row = round((hi - y) / (hi - lo) * (height - 1))
+            grid[row][col] = marker
+    top, bottom = number_text(hi, precision), number_text(lo, precision)
+    pad = max(len(top), len(bottom))
+    lines = []
+    for r, row in enumerate(grid):
+        label = top if r == 0 else bottom if r == height - 1 else ""
+        lines.append(f"{label.rjust(pad)} ┤{''.join(row)}")
+    left, right = number_text(x0, precision), number_text(x1, precision)
+    lines.append(" " * pad + " └" + "─" * width)
+    lines.append(" " * (pad + 2) + left + right.rjust(width - len(left)))
+    return lines

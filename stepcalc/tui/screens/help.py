@@ -13,6 +13,7 @@ EXTRA = [
     ("↑ ↓ ← →", "Select an entry of the result (or click it): its own expansion is shown"),
     ("Tab", "Move between the step list, the result and the quiz box"),
     ("Enter / 0-9", "Quiz: answer for the selected entry"),
+    ("?", "Quiz, in the answer box: the hint (the numbers put in); Esc goes back to the result"),
 ]
 
 

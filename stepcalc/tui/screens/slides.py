@@ -16,7 +16,6 @@ from textual.widgets import Footer, Input, Static, Tree
 from stepcalc.render.text import number_text
 from stepcalc.tui.deck import Deck
 from stepcalc.tui.quiz import is_right, parse_answer
-from stepcalc.tui.widgets.matrix import MatrixView
 from stepcalc.tui.widgets.panels import side_panel
 from stepcalc.tui.widgets.quizbar import QuizBar
 from stepcalc.tui.widgets.slide import SlideView, result_name
@@ -50,8 +49,8 @@ class SlideScreen(Screen):
 
     # Footer bindings are refreshed only when an end of the deck is reached or left
     # (a Footer refresh re-mounts its keys: too slow for every slide change).
-    index: reactive[int] = reactive(0, init=False)
-    quiz: reactive[bool] = reactive(False, init=False, bindings=True)
+    index: reactive[int] = reactive(0, init=False, repaint=False)
+    quiz: reactive[bool] = reactive(False, init=False, bindings=True, repaint=False)
 
     def __init__(self, trace, *, can_go_back: bool = False, start: str | None = None) -> None:
         super().__init__()
@@ -63,6 +62,8 @@ class SlideScreen(Screen):
         self.can_go_back = can_go_back
         self.hinted: set[tuple[str, tuple[int, ...]]] = set()
         self.element: tuple[int, ...] = ()
+        self.side_panel = None
+        self._topbar_text = None
 
     # ---------------------------------------------------------------- layout --
     def compose(self) -> ComposeResult:
@@ -79,11 +80,45 @@ class SlideScreen(Screen):
                 if panel is not None:
                     with Vertical(id="side"):
                         yield panel
+                        if self.deck.is_train and self.trace.final_params:
+                            yield Static(self.overview(), id="overview")
         yield Footer()
 
+    def overview(self):
+        """Under the network when the screen is wide: the loss per step, every parameter
+        before and after training. Drawn once."""
+        from rich.console import Group
+        from rich.table import Table
+
+        from stepcalc.tui.screens.training import parameter_rows
+
+        losses = list(self.trace.losses)
+        table = Table(box=None, padding=(0, 1), show_edge=False, title_justify="left",
+                      title="Before → after training", title_style="bold underline")
+        table.add_column("entry", style="bold")
+        table.add_column("before", justify="right")
+        table.add_column("after", justify="right", style="magenta")
+        for row in parameter_rows(self.trace):
+            table.add_row(*row)
+        parts = [table]
+        if len(losses) > 1:
+            text = Text("Loss per step (l: plot)\n", style="bold underline")
+            for i, value in enumerate(losses):
+                label = "after" if i == len(losses) - 1 else f"step {i + 1}"
+                text.append(f"{label:>8}  {number_text(value, self.precision)}\n", style="")
+            parts.insert(0, text)
+        return Group(*parts)
+
     def on_mount(self) -> None:
+        # cached once: a slide change must not search the widget tree
+        self.slide = self.query_one(SlideView)
+        self.step_tree = self.query_one(StepTree)
+        self.topbar = self.query_one("#topbar", Static)
+        self.quizbar = self.query_one(QuizBar)
+        side = self.query("#side > *")
+        self.side_panel = side.first() if side else None
         self.show_slide()
-        self.query_one(MatrixView).focus()
+        self.slide.focus()
 
     def on_resize(self, event) -> None:
         self.set_class(event.size.width >= WIDE, "-wide")
@@ -105,11 +140,11 @@ class SlideScreen(Screen):
             self.show_slide()
 
     def watch_quiz(self, quiz: bool) -> None:
-        self.query_one(QuizBar).display = quiz
+        self.quizbar.display = quiz
         self.set_class(quiz, "-quiz")
         self.show_slide()
         if quiz:
-            self.query_one(MatrixView).focus()
+            self.slide.focus()
 
     def is_hidden(self, element) -> bool:
         return self.quiz and not self.score.is_revealed(self.step.id, element)
@@ -124,33 +159,29 @@ class SlideScreen(Screen):
     def show_slide(self) -> None:
         step = self.step
         deck = self.deck
-        self.query_one(StepTree).show_index(self.index)
+        self.step_tree.show_index(self.index)
         notes = deck.scenario.notes if self.index == 0 else ""
         revealed = not self.quiz or self.all_revealed()
-        slide = self.query_one(SlideView)
-        slide.show_step(step, deck.heading(self.index), self.precision, notes=notes,
-                        quiz=self.quiz, hidden=self.is_hidden, show_flags=revealed)
-        if slide.scroll_y:
-            slide.scroll_home(animate=False)
-        self.element = self.query_one(MatrixView).selected
+        self.slide.show_step(step, deck.heading(self.index), self.precision, notes=notes,
+                             quiz=self.quiz, hidden=self.is_hidden, show_flags=revealed)
+        self.element = self.slide.selected
         self.show_element()
         self.show_topbar()
         if self.quiz:
-            self.query_one(QuizBar).tell("")
+            self.quizbar.tell("")
 
     def show_element(self) -> None:
         step, element = self.step, self.element
         hidden = self.is_hidden(element)
         hinted = (step.id, element) in self.hinted
-        self.query_one(SlideView).show_element(step, element, self.precision,
-                                               reveal_value=not hidden,
-                                               reveal_numbers=not hidden or hinted)
+        self.slide.show_element(step, element, self.precision, reveal_value=not hidden,
+                                reveal_numbers=not hidden or hinted)
         panel = self.side_panel
         if panel is not None:
             quizzed = {step.id} if (self.quiz and not self.all_revealed()) else set()
             panel.show(self.index, element, quizzed)
         if self.quiz:
-            self.query_one(QuizBar).ask(f"{self.entry_name()} =")
+            self.quizbar.ask(f"{self.entry_name()} =")
 
     def show_topbar(self) -> None:
         deck = self.deck
@@ -162,12 +193,9 @@ class SlideScreen(Screen):
             text.append(f"  │ loss {shown}")
         if self.quiz or self.score.asked:
             text.append(f"  │ quiz {self.score}", style="bold")
-        self.query_one("#topbar", Static).update(text)
-
-    @property
-    def side_panel(self):
-        side = self.query("#side > *")
-        return side.first() if side else None
+        if text != self._topbar_text:
+            self._topbar_text = text
+            self.topbar.update(text, layout=False)      # one line, always: no relayout
 
     def entry_name(self) -> str:
         """The selected entry's name: the expansion's lhs, else name[i, j]."""
@@ -181,21 +209,24 @@ class SlideScreen(Screen):
         return f"{result_name(step) or step.id}[{where}]" if where else (result_name(step) or step.id)
 
     # ------------------------------------------------------------ selection --
-    @on(MatrixView.Selected)
-    def selected(self, event: MatrixView.Selected) -> None:
+    @on(SlideView.Selected)
+    def selected(self, event: SlideView.Selected) -> None:
         self.element = event.element
         self.show_element()
 
     @on(Tree.NodeHighlighted, "#steps")
     def jump(self, event: Tree.NodeHighlighted) -> None:
-        if event.node.data is not None:
+        # The cursor follows the slides too: a highlight that is no longer the cursor is
+        # an echo of an earlier slide change (fast key repeat), and following it would
+        # bounce between two slides for ever.
+        if event.node.data is not None and event.node is self.step_tree.cursor_node:
             self.index = event.node.data
 
     @on(Tree.NodeSelected, "#steps")
     def jump_and_focus(self, event: Tree.NodeSelected) -> None:
         if event.node.data is not None:
             self.index = event.node.data
-            self.query_one(MatrixView).focus()
+            self.slide.focus()
 
     # -------------------------------------------------------------- actions --
     def check_action(self, action: str, parameters) -> bool | None:
@@ -206,7 +237,7 @@ class SlideScreen(Screen):
             return None
         if action == "hint" and not self.quiz:
             return False
-        if action == "toggle_weights" and self.side_panel is None:
+        if action == "toggle_weights" and not hasattr(self.side_panel, "show_weights"):
             return False
         if action == "training" and not (self.deck.is_train and len(self.trace.losses) > 1):
             return False
@@ -239,7 +270,7 @@ class SlideScreen(Screen):
         self.hinted.add((self.step.id, self.element))
         self.show_element()
         if self.step.expander is None:
-            self.query_one(QuizBar).tell("No substituted formula for this step.")
+            self.quizbar.tell("No substituted formula for this step.")
 
     def action_toggle_weights(self) -> None:
         panel = self.side_panel
@@ -272,7 +303,7 @@ class SlideScreen(Screen):
     # ----------------------------------------------------------------- quiz --
     def on_key(self, event) -> None:
         """In quiz mode, typing a number on the result starts the answer."""
-        if not self.quiz or not isinstance(self.focused, MatrixView):
+        if not self.quiz or self.focused is not self.slide:
             return
         if event.key == "enter" or (event.character and event.character in NUMBER_KEYS):
             answer = self.query_one("#quiz-input", Input)
@@ -282,9 +313,16 @@ class SlideScreen(Screen):
             event.stop()
             event.prevent_default()
 
+    @on(Input.Changed, "#quiz-input")
+    def hint_from_the_answer_box(self, event: Input.Changed) -> None:
+        """Typing “?” in the answer box asks for the hint (h would be typed as text)."""
+        if event.value.strip() == "?":
+            event.input.clear()
+            self.action_hint()
+
     @on(Input.Submitted, "#quiz-input")
     def check_answer(self, event: Input.Submitted) -> None:
-        bar = self.query_one(QuizBar)
+        bar = self.quizbar
         text = event.value.strip()
         if text.lower() in ("?", "h", "hint"):
             event.input.clear()
@@ -302,9 +340,9 @@ class SlideScreen(Screen):
         name = self.entry_name()
         if ok:
             self.show_slide()
-            self.query_one(MatrixView).focus()
+            self.slide.focus()
             bar.tell(f"✓ Right: {name} = {number_text(exact, self.precision)}", "right")
         else:
             self.show_topbar()
             bar.tell(f"✗ Not {number_text(typed, self.precision)} at {self.precision} significant "
-                     f"digits. Try again; “?” + Enter (or Esc, h) for a hint.", "wrong")
+                     f"digits. Try again; type “?” (or Esc, h) for a hint.", "wrong")

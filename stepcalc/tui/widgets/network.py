@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 from rich.text import Text
-from textual.widgets import Static
 
 from stepcalc.render.text import matrix_layout, number_text
 from stepcalc.tui.deck import Deck, local_id, step_prefix
+from stepcalc.tui.widgets.textpanel import TextPanel
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 MAX_UNITS = 8
@@ -30,17 +30,28 @@ def shown_units(count: int) -> list[int | None]:
     return list(range(MAX_UNITS - 2)) + [None, count - 1]
 
 
-class NetworkView(Static):
+class NetworkView(TextPanel):
     """Inputs, bias nodes, hidden units and outputs of a `train` scenario."""
 
     def __init__(self, deck: Deck, **kwargs) -> None:
         super().__init__(**kwargs)
         self.deck = deck
-        self.show_weights = False
+        self._show_weights = False
 
-    def show(self, index: int, element: tuple[int, ...] | None, hidden: set[str]) -> None:
-        """Draw for slide ``index``; ``element`` is the selected entry; ``hidden`` ids are quizzed."""
-        self.update(self.render_network(index, element, hidden))
+    @property
+    def show_weights(self) -> bool:
+        return self._show_weights
+
+    @show_weights.setter
+    def show_weights(self, value: bool) -> None:
+        self._show_weights = value
+        self.reset_size()            # the weights add rows; without them the panel shrinks back
+
+    def state(self):
+        return self._show_weights
+
+    def draw(self, index: int, element, hidden: set[str]) -> Text:
+        return self.render_network(index, element, hidden)
 
     # ----------------------------------------------------------- reading ----
     def _inputs(self, number: int):

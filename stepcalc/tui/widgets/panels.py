@@ -1,10 +1,10 @@
 """Extension point: the side panel drawn beside the slide, chosen by scenario kind.
 
 A panel is a widget with ``show(index, element, hidden)``; the slide screen calls it on
-every slide change. `train` scenarios get the network. The other kinds (activations,
-losses, init_stats, batchnorm, normalize) have no specific view yet: register one here,
-e.g. ``PANELS["init_stats"] = HistogramPanel`` (a textual-plotext plot of the
-``*.hist`` steps), and the screen will show it without further changes.
+every slide change. `train` scenarios get the network, `init_stats` each layer's
+histogram, `activations` the function and derivative curves. The kinds whose slides are
+tables (losses, batchnorm, normalize) show them on the slide and need no panel.
+Register a factory here and the screen shows it without further changes.
 """
 
 from __future__ import annotations
@@ -24,7 +24,20 @@ def _network(deck: Deck) -> Widget | None:
     return NetworkView(deck, id="network")
 
 
-PANELS: dict[str, Callable[[Deck], Widget | None]] = {"train": _network}
+def _histograms(deck: Deck) -> Widget | None:
+    from stepcalc.tui.widgets.kindpanels import HistogramPanel
+
+    return HistogramPanel(deck, id="histograms")
+
+
+def _curves(deck: Deck) -> Widget | None:
+    from stepcalc.tui.widgets.kindpanels import CurvePanel
+
+    return CurvePanel(deck, id="curves")
+
+
+PANELS: dict[str, Callable[[Deck], Widget | None]] = {
+    "train": _network, "init_stats": _histograms, "activations": _curves}
 
 
 def side_panel(deck: Deck) -> Widget | None:

@@ -19,16 +19,20 @@ class QuizBar(Vertical):
             yield Input(placeholder="type a number, Enter", id="quiz-input", compact=True)
         yield Static("", id="quiz-feedback")
 
+    def on_mount(self) -> None:
+        self.prompt = self.query_one("#quiz-prompt", Label)
+        self.feedback = self.query_one("#quiz-feedback", Static)
+
     def ask(self, prompt: str) -> None:
-        self.query_one("#quiz-prompt", Label).update(prompt)
+        self.prompt.update(prompt)
 
     def tell(self, feedback, style: str = "") -> None:
-        widget = self.query_one("#quiz-feedback", Static)
+        widget = self.feedback
         widget.update(feedback or "Quiz: select an entry (arrows), type its value, Enter. "
-                      "h: hint (the numbers put in). t: quiz off.")
+                      "h (or ? in the answer box): hint. t: quiz off.")
         widget.set_classes(style)
 
     def action_leave(self) -> None:
-        from stepcalc.tui.widgets.matrix import MatrixView
+        from stepcalc.tui.widgets.slide import SlideView
 
-        self.screen.query_one(MatrixView).focus()
+        self.screen.query_one(SlideView).focus()

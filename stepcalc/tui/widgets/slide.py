@@ -1,17 +1,28 @@
-"""One slide: title and phase; formula; numbers put in; the result matrix; explanation; flags.
+"""One slide: phase and title; notes; formula; derivation; numbers put in; the result; explanation; flags.
+
+Drawn as ONE line-API widget: a slide change re-renders this widget only, and the screen
+lays out again only when the slide gets taller than the view (scrolling). Every piece of
+text that costs sympy printing is built once per step (and per entry) and kept.
 
 Generic over Steps: a step without a formula or an expansion simply shows fewer rows.
+The result is focusable: arrow keys or the mouse select an entry, announced with
+``SlideView.Selected``; the screen answers with ``show_element``.
 """
 
 from __future__ import annotations
 
+import numpy as np
+from rich.segment import Segment
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Label, Static
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
-from stepcalc.render.text import derivation_lines, expansion_chain, math_text
-from stepcalc.tui.widgets.matrix import MatrixView
+from stepcalc.render.text import (as_grid, derivation_lines, element_of, expansion_chain,
+                                  grid_position, math_text)
+from stepcalc.tui.widgets.matrix import result_lines
 
 FLAG_STYLE = {
     "dead_relu": ("☠", "bold red"),
@@ -23,92 +34,253 @@ FLAG_STYLE = {
 }
 CELL_STYLE = {"dead_relu": "red", "zero_gradient": "dim", "mismatch": "red underline",
               "non_finite": "red", "saturated_sigmoid": "yellow"}
+LABEL_WIDTH = 9
 
 
-def show_if(widget, visible: bool) -> None:
-    """Set ``display`` only when it changes (each change costs a layout pass)."""
-    if widget.display != visible:
-        widget.display = visible
+class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
+    """Shows one Step; the screen calls ``show_step`` then ``show_element``.
 
+    ``texts`` holds the plain text of each part (phase, title, notes, formula, derivation,
+    numbers, result, explanation, flags) of what is shown.
+    """
 
-class Row(Horizontal):
-    """A labelled row of the slide."""
+    COMPONENT_CLASSES = {"slide--phase", "slide--title", "slide--notes", "slide--label",
+                         "slide--explanation", "slide--result-focus"}
+    BINDINGS = [
+        Binding("up", "move(-1, 0)", "Entry ↑", show=False, id="result.up"),
+        Binding("down", "move(1, 0)", "Entry ↓", show=False, id="result.down"),
+        Binding("left", "move(0, -1)", "Entry ←", show=False, id="result.left"),
+        Binding("right", "move(0, 1)", "Entry →", show=False, id="result.right"),
+    ]
 
-    def __init__(self, label: str, body, *, id: str) -> None:
-        super().__init__(id=id, classes="row")
-        self.label = label
-        self.body = body
-        body.add_class("row-body")
+    class Selected(Message):
+        """The learner picked an entry of the result."""
 
-    def compose(self) -> ComposeResult:
-        yield Label(self.label, classes="row-label")
-        yield self.body
+        def __init__(self, slide: "SlideView", element: tuple[int, ...]) -> None:
+            super().__init__()
+            self.slide = slide
+            self.element = element
 
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.step = None
+        self.heading = ""
+        self.precision = 3
+        self.notes = ""
+        self.quiz = False
+        self.hidden = lambda element: False
+        self.show_flags = True
+        self.marked: dict[tuple[int, ...], str] = {}
+        self.selected: tuple[int, ...] = ()
+        self.reveal_value = True
+        self.reveal_numbers = True
+        self.texts: dict[str, str] = {}
+        self.cells: list[tuple[int, int, int, tuple[int, ...]]] = []   # (line, x0, x1, element)
+        self._lines: list[Strip] = []
+        self._texts: dict[tuple, Text | None] = {}       # sympy-printed pieces, per step
+        self._strips: dict[tuple, list[Strip]] = {}      # wrapped pieces, per width
+        self._styles: dict[str, object] = {}             # component styles from app.tcss
 
-class SlideView(VerticalScroll):
-    """Shows one Step; the screen calls ``show_step`` and ``show_element``."""
-
-    can_focus = False
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="phase")
-        yield Static(id="title")
-        yield Static(id="notes")
-        yield Row("Formula", Static(id="formula"), id="formula-row")
-        yield Row("Derived", Static(id="derivation"), id="derivation-row")
-        yield Row("Numbers", Static(id="numbers"), id="numbers-row")
-        yield Row("Result", MatrixView(id="result"), id="result-row")
-        yield Static(id="explanation")
-        yield Static(id="flags")
-
+    # ------------------------------------------------------------ the screen --
     def show_step(self, step, heading: str, precision: int, notes: str = "",
                   quiz: bool = False, hidden=None, show_flags: bool = True) -> None:
-        """Everything of the slide except the per-entry expansion."""
-        self.query_one("#phase", Static).update(heading)
-        self.query_one("#title", Static).update(Text(step.title, style="bold"))
-        notes_widget = self.query_one("#notes", Static)
-        notes_widget.update(Text(unwrap(notes)))
-        show_if(notes_widget, bool(notes.strip()))
-        formula = step.formula
-        self.query_one("#formula", Static).update(
-            Text(math_text(formula, precision)) if formula is not None else "")
-        show_if(self.query_one("#formula-row"), formula is not None)
-        lines = derivation_lines(step.derivation, precision) if step.derivation_builder else []
-        comment = step.derivation.comment if lines else ""
-        self.query_one("#derivation", Static).update(
-            Text("\n".join(lines + ([comment] if comment else [])), no_wrap=False))
-        show_if(self.query_one("#derivation-row"), bool(lines))
-        self.query_one("#explanation", Static).update(Text(step.explanation, style="italic"))
-        flags = self.query_one("#flags", Static)
-        flags.update(flags_text(step) if show_flags else "")
-        show_if(flags, bool(step.flags) and show_flags)
-        marked = {}
+        """Everything of the slide except the selected entry's expansion (no redraw yet)."""
+        if step is not self.step and self.scroll_y:
+            self.scroll_to(y=0, animate=False)
+        self.step, self.heading, self.precision = step, heading, precision
+        self.notes, self.quiz, self.show_flags = notes, quiz, show_flags
+        self.hidden = hidden or (lambda element: False)
+        self.marked = {}
         if not quiz:
             for flag in step.flags:
                 for element in flag.elements:
-                    marked.setdefault(tuple(element), CELL_STYLE.get(flag.kind, ""))
-        matrix = self.query_one(MatrixView)
-        matrix.show(step.value, result_name(step), precision,
-                    step.representative, marked, hidden)
+                    self.marked.setdefault(tuple(element), CELL_STYLE.get(flag.kind, ""))
+        start = step.representative if step.representative is not None else (0,) * np.ndim(step.value)
+        self.selected = tuple(int(i) for i in start)
 
     def show_element(self, step, element, precision: int, reveal_value: bool = True,
                      reveal_numbers: bool = True) -> None:
-        """The selected entry's own scalar expansion (drill-down)."""
-        expansion = step.expand(element) if step.expander is not None else None
-        row = self.query_one("#numbers-row")
-        show_if(row, expansion is not None)
-        if expansion is None:
+        """The selected entry's own scalar expansion (drill-down); redraws the slide."""
+        self.selected = tuple(int(i) for i in element)
+        self.reveal_value, self.reveal_numbers = reveal_value, reveal_numbers
+        self.rebuild()
+
+    # ------------------------------------------------------------- selection --
+    def action_move(self, rows: int, cols: int) -> None:
+        if self.step is None:
             return
-        parts = expansion_chain(expansion, precision, show_numbers=reveal_numbers,
-                                show_value=reveal_value)
+        shape = tuple(np.shape(self.step.value))
+        grid = as_grid(self.step.value)
+        r, c = grid_position(shape, self.selected)
+        r = min(max(r + rows, 0), grid.shape[0] - 1)
+        c = min(max(c + cols, 0), grid.shape[1] - 1)
+        self.select(element_of(shape, r, c))
+
+    def select(self, element: tuple[int, ...]) -> None:
+        element = tuple(int(i) for i in element)
+        if element != self.selected:
+            self.selected = element
+            self.post_message(self.Selected(self, element))
+
+    def on_click(self, event) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        y = offset.y + round(self.scroll_y)
+        for line, x0, x1, element in self.cells:
+            if y == line and x0 <= offset.x < x1:
+                self.select(element)
+                return
+
+    def on_focus(self) -> None:
+        self.rebuild()
+
+    def on_blur(self) -> None:
+        self.rebuild()
+
+    def on_resize(self) -> None:
+        self._strips.clear()
+        self.rebuild()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+        self._styles.clear()
+
+    # -------------------------------------------------------------- drawing --
+    def rebuild(self) -> None:
+        """Lay the slide out as lines; lay the screen out again only if the height changed."""
+        step = self.step
+        if step is None:
+            return
+        width = self.size.width
+        parts = self._parts()
+        result = self._result(width if width > 0 else 100)
+        self.texts = {name: (text.plain if text is not None else "") for name, text in parts.items()}
+        self.texts["result"] = "\n".join(line.plain for line in result.lines)
+        if width <= 0 or not self.is_mounted:
+            return
+        lines: list[Strip] = []
+        head_key = ("head", step.id, self.heading, self.notes, width)
+        if head_key not in self._strips:
+            block: list[Strip] = self._wrap(parts["phase"], width) + self._wrap(parts["title"], width)
+            block.append(Strip.blank(0))
+            if parts["notes"] is not None:
+                block += self._wrap(parts["notes"], width) + [Strip.blank(0)]
+            for label, name in (("Formula", "formula"), ("Derived", "derivation")):
+                if parts[name] is not None:
+                    block += self._row(label, self._wrap(parts[name], width - LABEL_WIDTH))
+                    block.append(Strip.blank(0))
+            self._strips[head_key] = block
+        lines += self._strips[head_key]
+        if parts["numbers"] is not None:
+            key = ("numbers", step.id, self.selected, self.reveal_numbers, self.reveal_value, width)
+            if key not in self._strips:
+                self._strips[key] = self._row("Numbers", self._wrap(parts["numbers"], width - LABEL_WIDTH))
+            lines += self._strips[key] + [Strip.blank(0)]
+        top = len(lines)
+        lines += self._row("Result", [self._wrap(t, width - LABEL_WIDTH)[0] for t in result.lines])
+        self.cells = [(top + y, LABEL_WIDTH + x0, LABEL_WIDTH + x1, e) for y, x0, x1, e in result.cells]
+        lines.append(Strip.blank(0))
+        tail_key = ("tail", step.id, self.show_flags, width)
+        if tail_key not in self._strips:
+            block = self._wrap(parts["explanation"], width)
+            if parts["flags"] is not None:
+                block += [Strip.blank(0)] + self._wrap(parts["flags"], width)
+            self._strips[tail_key] = block
+        lines += self._strips[tail_key]
+        base = self.rich_style
+        height = max(len(lines), self.size.height)
+        self._lines = [strip.apply_style(base).extend_cell_length(width, base) for strip in lines]
+        self._lines += [Strip.blank(width, base)] * (height - len(lines))
+        size = Size(width, height)
+        if size != self.virtual_size:
+            self.virtual_size = size          # scrolling changes: the one relayout
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        y += scroll_y
+        width = self.size.width
+        if y >= len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        return self._lines[y].crop(scroll_x, scroll_x + width) if scroll_x else self._lines[y]
+
+    # --------------------------------------------------------------- pieces --
+    def _style(self, name: str):
+        if name not in self._styles:
+            self._styles[name] = self.get_component_rich_style(name)   # blended with the background
+        return self._styles[name]
+
+    def _text(self, key: tuple, build) -> Text | None:
+        if key not in self._texts:
+            self._texts[key] = build()
+        return self._texts[key]
+
+    def _parts(self) -> dict[str, Text | None]:
+        step, precision = self.step, self.precision
+        sid = step.id
+        notes = unwrap(self.notes) if self.notes.strip() else ""
+
+        def formula():
+            expr = step.formula
+            return Text(math_text(expr, precision)) if expr is not None else None
+
+        def derivation():
+            lines = derivation_lines(step.derivation, precision) if step.derivation_builder else []
+            if not lines:
+                return None
+            comment = step.derivation.comment
+            return Text("\n".join(lines + ([comment] if comment else [])))
+
+        return {
+            "phase": Text(self.heading, style=self._style("slide--phase")),
+            "title": Text(step.title, style=self._style("slide--title")),
+            "notes": Text(notes, style=self._style("slide--notes")) if notes else None,
+            "formula": self._text(("formula", sid, precision), formula),
+            "derivation": self._text(("derivation", sid, precision), derivation),
+            "numbers": self._text(("numbers", sid, precision, self.selected, self.reveal_numbers,
+                                   self.reveal_value), self._numbers),
+            "explanation": Text(step.explanation, style=self._style("slide--explanation")),
+            "flags": flags_text(step) if (self.show_flags and step.flags) else None,
+        }
+
+    def _numbers(self) -> Text | None:
+        step = self.step
+        expansion = step.expand(self.selected) if step.expander is not None else None
+        if expansion is None:
+            return None
+        parts = expansion_chain(expansion, self.precision, show_numbers=self.reveal_numbers,
+                                show_value=self.reveal_value)
         text = Text()
         for i, part in enumerate(parts):
             if i:
                 text.append(" = ", style="dim")
             last = i == len(parts) - 1
-            text.append(part, style="bold green" if last and reveal_value else
+            text.append(part, style="bold green" if last and self.reveal_value else
                         ("bold" if i == 0 else ""))
-        self.query_one("#numbers", Static).update(text)
+        return text
+
+    def _result(self, width: int):
+        step = self.step
+        name = self._text(("name", step.id), lambda: result_name(step))
+        lines = result_lines(step.value, name, self.precision, self.selected,
+                             width - LABEL_WIDTH, self.marked, self.hidden, step.table)
+        if self.has_focus:
+            focus = self._style("slide--result-focus")
+            for line in lines.lines:
+                line.stylize_before(focus)
+        return lines
+
+    def _wrap(self, text: Text, width: int) -> list[Strip]:
+        console = self.app.console
+        options = console.options.update_width(max(width, 1))
+        return [Strip(line) for line in console.render_lines(text, options, pad=False, new_lines=False)]
+
+    def _row(self, label: str, body: list[Strip]) -> list[Strip]:
+        head = Strip([Segment(label.ljust(LABEL_WIDTH), self._style("slide--label"))], LABEL_WIDTH)
+        blank = Strip.blank(LABEL_WIDTH)
+        return [Strip.join([head if i == 0 else blank, strip]) for i, strip in enumerate(body)]
 
 
 def unwrap(text: str) -> str:

@@ -37,9 +37,18 @@ class StepTree(Tree[int]):
         """Move the cursor to slide ``index`` (expanding its parents)."""
         node = self.leaves[index]
         parent = node.parent
+        expanded = False
         while parent is not None:
             if not parent.is_expanded:
                 parent.expand()
+                expanded = True
             parent = parent.parent
-        if self.cursor_node is not node:
-            self.move_cursor(node)
+        if self.cursor_node is node:
+            return
+        if not expanded:
+            # Leaving the view: scroll a third of a page at once rather than a line a slide
+            # (each scroll repaints the whole list).
+            top, height = round(self.scroll_y), self.scrollable_content_region.height
+            if height > 3 and not top <= node.line < top + height:
+                self.scroll_to(y=max(0, node.line - height // 3), animate=False, immediate=True)
+        self.move_cursor(node)
