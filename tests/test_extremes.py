@@ -193,3 +193,22 @@ def test_huge_learning_rates_never_leak_warnings_or_silent_nans(loss, layers, y,
             assert "train.lr: training diverged" in err
         else:
             assert_no_silent_nan(stepcalc.trace(stepcalc.load(path)))
+
+
+def test_the_largest_learning_rate_stops_cleanly_and_quickly(tmp_path):
+    """lr = 1e308 once hung the CLI: nan weights made the symmetry check loop forever."""
+    path = tmp_path / "s.toml"
+    path.write_text(doc("[[1.5, 0.2], [0.3, -1.0]]", "[0, 2]",
+                        layer(2, "relu") + layer(3, "softmax"), "cross_entropy",
+                        "[params]\nW1 = [[0.86, -1.04], [0.41, -0.65]]\n"
+                        "W2 = [[0.32, 0.25, 0.14], [-0.47, -1.06, 0.063]]", "lr = 1e308\nsteps = 2"))
+    code, out, err = run(["export", str(path)])
+    assert code == 2 and out == ""
+    assert err.startswith(f"stepcalc: {path}: train.lr: training diverged at step ")
+
+
+def test_symmetry_flags_ignore_nan_units():
+    from stepcalc.engine.flags import _identical_groups
+
+    columns = np.array([[np.nan, np.nan, 1.0, 1.0], [0.0, 0.0, 2.0, 2.0]])
+    assert _identical_groups(columns) == [[2, 3]]

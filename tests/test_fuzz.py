@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from stepcalc.cli import main
@@ -108,6 +108,7 @@ def run_both(path: Path) -> None:
     for command in ("export", "check"):
         code, out, err = run_cli([command, str(path)])
         assert_clean(path, code, out, err, command)
+        event(f"{command} exit {code}")   # --hypothesis-show-statistics shows the split
 
 
 # --------------------------------------------------------------------------- strategies --

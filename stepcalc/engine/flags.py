@@ -68,17 +68,23 @@ def _identical_groups(columns: np.ndarray) -> list[list[int]]:
     if columns.shape[1] < 2:
         return []
     probe = np.random.default_rng(0).standard_normal(columns.shape[0])
-    fingerprint = probe @ columns
+    finite = np.isfinite(columns).all(axis=0)   # nan/inf units are flagged non_finite instead
+    with np.errstate(over="ignore", invalid="ignore"):
+        fingerprint = probe @ columns
     _, inverse, counts = np.unique(fingerprint, return_inverse=True, return_counts=True)
     groups = []
     for bucket in np.flatnonzero(counts > 1):
-        members = np.flatnonzero(inverse == bucket).tolist()
+        members = [m for m in np.flatnonzero(inverse == bucket).tolist() if finite[m]]
         while len(members) > 1:
-            first = members[0]
-            same = [m for m in members if np.array_equal(columns[:, first], columns[:, m])]
+            first, rest = members[0], members[1:]
+            # `first` always leaves the list: with a nan column array_equal(c, c) is False,
+            # and the loop never ended (lr = 1e308 hung the CLI).
+            same = [first] + [m for m in rest
+                              if np.array_equal(columns[:, first], columns[:, m], equal_nan=True)]
             if len(same) > 1:
                 groups.append(same)
-            members = [m for m in members if m not in same]
+            taken = set(same)   # a set: a zero-initialised layer is one bucket of every unit
+            members = [m for m in rest if m not in taken]
     return sorted(groups)
 
 
