@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TextIO
 
 from stepcalc.render.printing import format_number
@@ -25,7 +26,8 @@ def check_scenario(scenario, out: TextIO) -> tuple[int, int]:
     if scenario.kind == "train" and scenario.train.steps > 0:
         print("  gradients vs central differences (step 1, loss + weight-decay penalty):", file=out)
         for result in check_gradients(scenario):
-            status = "ok" if result.ok(TOLERANCE) else "MISMATCH"
+            status = "ok" if result.ok(TOLERANCE) else (
+                "MISMATCH" if math.isfinite(result.max_error) else "NOT FINITE (nan/inf in the loss)")
             problems += 0 if result.ok(TOLERANCE) else 1
             print(f"    {result.name:<12} {result.checked:>4} entries  max rel. error "
                   f"{result.max_error:.1e}  {status}", file=out)

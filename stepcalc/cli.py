@@ -18,8 +18,8 @@ EXIT_INTERRUPTED = 130
 # How `export -o` knows a file is one it wrote (and may overwrite without --force):
 # a Markdown export ends with MARKDOWN_MARKER on its own line, a JSON export starts with
 # the key "generator": "stepcalc".
-MARKDOWN_MARKER = "<!-- stepcalc export -->"
-GENERATOR = "stepcalc"
+MARKDOWN_MARKER = "<!-- stepcalc export -->"   # = render.markdown.MARKER (kept light: no import)
+GENERATOR = "stepcalc"                          # = render.json_export.GENERATOR
 _JSON_MARK = re.compile(rb'\A\s*\{\s*"generator"\s*:\s*"stepcalc"')
 
 EXPORT_EPILOG = f"""\
@@ -52,21 +52,14 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def export_text(trace, fmt: str) -> str:
-    """The export as written by the CLI: the renderer's text plus the marks above."""
+    """The export as written by the CLI (and the TUI): the renderers carry the marks above."""
     if fmt == "json":
-        import json
+        from stepcalc.render.json_export import render_json
 
-        from stepcalc.render.json_export import trace_dict
-
-        body = trace_dict(trace)
-        for step_dict, step in zip(body["steps"], trace.steps):
-            # What is worth pointing at (dead units, non-finite values, divergence ...):
-            # non-finite values themselves are null in "value".
-            step_dict["flags"] = [{"kind": f.kind, "message": f.message} for f in step.flags]
-        return json.dumps({"generator": GENERATOR, **body}, indent=1, allow_nan=False) + "\n"
+        return render_json(trace)
     from stepcalc.render.markdown import render_markdown
 
-    return render_markdown(trace) + "\n" + MARKDOWN_MARKER + "\n"
+    return render_markdown(trace)
 
 
 def written_by_stepcalc(path: Path) -> bool:

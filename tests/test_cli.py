@@ -107,3 +107,11 @@ def test_every_template_loads_as_printed(kind, capsys):
 
     assert main(["new", kind]) == 0
     assert stepcalc.loads(capsys.readouterr().out).kind == kind
+
+
+def test_export_marks_are_the_renderers_marks():
+    from stepcalc import cli
+    from stepcalc.render.json_export import GENERATOR
+    from stepcalc.render.markdown import MARKER
+
+    assert cli.MARKDOWN_MARKER == MARKER and cli.GENERATOR == GENERATOR

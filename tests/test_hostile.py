@@ -14,6 +14,8 @@ import json
 import re
 
 import pytest
+
+from stepcalc.render.markdown import escape
 import sympy
 import sympy.parsing.sympy_parser
 
@@ -116,7 +118,8 @@ def test_free_text_is_shown_as_text_and_never_run(guarded, field, attack):
     path.write_text(scenario(**{field: attack}), encoding="utf-8")
     code, md, err = run(["export", str(path)])
     assert code == 0, err
-    assert (attack.strip() if field == "notes" else attack) in md
+    # Notes are Markdown by contract; a title or source is shown as text (markup escaped).
+    assert (attack.strip() if field == "notes" else escape(attack)) in md
     # Free text is never placed inside $$…$$ (where \input would be TeX).
     assert all(attack not in block for block in math_blocks(md))
     code, js, err = run(["export", str(path), "-f", "json"])

@@ -1,6 +1,9 @@
-"""Trace → JSON: {"title", "steps": [{id, phase, title, latex, value}], "values": {id: …}}.
+"""Trace → JSON: {"generator", "title", "steps": [{id, phase, title, latex, value, flags}],
+"values": {id: …}}.
 
-Floats keep full precision (json writes repr); non-finite numbers become null.
+Floats keep full precision (json writes repr); non-finite numbers become null (the step's
+flags say so). "generator": "stepcalc" comes first: it is how `export -o` recognises a file
+it wrote.
 """
 
 from __future__ import annotations
@@ -23,9 +26,13 @@ def plain(value):
     return [plain(row) for row in array]
 
 
+GENERATOR = "stepcalc"
+
+
 def trace_dict(trace: Trace) -> dict:
     precision = trace.scenario.precision
     return {
+        "generator": GENERATOR,
         "title": trace.scenario.title,
         "steps": [_step_dict(step, precision) for step in trace.steps],
         "values": {key: plain(value) for key, value in trace.values.items()},
@@ -39,6 +46,8 @@ def _step_dict(step, precision: int) -> dict:
         "title": step.title,
         "latex": to_latex(step.formula, precision) if step.formula is not None else "",
         "value": plain(step.value),
+        # What is worth pointing at: dead units, non-finite values, divergence, mismatches.
+        "flags": [{"kind": f.kind, "message": f.message} for f in step.flags],
     }
     table = getattr(step, "table", None)
     if table is not None:   # only the non-train kinds have tables: train output is unchanged

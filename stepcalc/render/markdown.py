@@ -7,6 +7,9 @@ from stepcalc.render.latex import derivation_latex, expansion_latex, matrix_late
 from stepcalc.render.printing import to_latex
 from stepcalc.records import PHASE_LABELS, Trace
 
+# The last line of every Markdown export: how `export -o` recognises a file it wrote.
+MARKER = "<!-- stepcalc export -->"
+
 FLAG_ICONS = {"dead_relu": "☠", "zero_gradient": "0", "saturated_sigmoid": "〰", "symmetric_units": "⇌",
               "mismatch": "✗", "non_finite": "∞", "note": "ℹ"}
 
@@ -25,9 +28,9 @@ def section_heading(step) -> str:
 def render_markdown(trace: Trace) -> str:
     sc = trace.scenario
     precision = sc.precision
-    out = [f"# {sc.title}"]
+    out = [f"# {escape(sc.title)}"]
     if sc.source:
-        out.append(f"*Source: {sc.source}*")
+        out.append(f"*Source: {escape(sc.source)}*")
     if sc.notes:
         out.append(sc.notes.strip())
     heading = None
@@ -36,7 +39,7 @@ def render_markdown(trace: Trace) -> str:
         if h != heading:
             out.append(h)
             heading = h
-        out.append(f"### {number}. {step.title}")
+        out.append(f"### {number}. {escape(step.title)}")
         out.append(f"`{step.id}` · shape {step.shape or 'scalar'}")
         if step.formula is not None:
             out.append(display_math(to_latex(step.formula, precision)))
@@ -63,11 +66,29 @@ def render_markdown(trace: Trace) -> str:
             out.append(f"> {FLAG_ICONS.get(flag.kind, '!')} **{flag.kind.replace('_', ' ')}**: {flag.message}")
     if trace.losses and len(trace.losses) > 1:
         out.append("## Loss across steps")
-        out.append("| | loss |\n|---|---|")
-        rows = [f"| step {i} | {value:.{precision + 3}g} |" for i, value in enumerate(trace.losses[:-1], 1)]
-        rows.append(f"| after | {trace.losses[-1]:.{precision + 3}g} |")
-        out.append("\n".join(rows))
+        out.append(loss_table(trace.losses, precision))
+    out.append(MARKER)
     return "\n\n".join(out) + "\n"
+
+
+# Characters that Markdown (or the LaTeX behind it) would read as markup in plain text.
+_MARKUP = str.maketrans({c: "\\" + c for c in "\\`*_[]<>$#|"})
+
+
+def escape(text: str) -> str:
+    """User text (titles, sources, names) shown as itself, never as markup or math."""
+    return text.translate(_MARKUP)
+
+
+def loss_table(losses: list[float], precision: int, keep: int = 10) -> str:
+    """Loss per step then after; a long run keeps its first and last rows."""
+    steps = list(enumerate(losses[:-1], 1))
+    if len(steps) > 2 * keep:
+        steps = steps[:keep] + [None] + steps[-keep:]
+    rows = ["| | loss |", "|---|---|"]
+    rows += ["| … | … |" if row is None else f"| step {row[0]} | {row[1]:.{precision + 3}g} |" for row in steps]
+    rows.append(f"| after | {losses[-1]:.{precision + 3}g} |")
+    return "\n".join(rows)
 
 
 SPARK = "▁▂▃▄▅▆▇█"

@@ -287,12 +287,16 @@ class SlideScreen(Screen):
         self.app.pop_screen()
 
     def action_export(self) -> None:
-        from stepcalc.cli import write_atomically
+        from stepcalc.cli import write_atomically, written_by_stepcalc
         from stepcalc.render.markdown import render_markdown
 
         scenario = self.deck.scenario
         stem = Path(scenario.file).stem if scenario.file and not scenario.file.startswith("<") else "scenario"
         target = Path.cwd() / f"{stem}.md"
+        if target.exists() and not written_by_stepcalc(target):
+            self.notify(f"{target} exists and was not written by stepcalc: left alone",
+                        severity="error")
+            return
         try:
             write_atomically(target, render_markdown(self.trace))
         except OSError as exc:
