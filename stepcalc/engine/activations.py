@@ -18,6 +18,8 @@ from typing import Callable
 
 import numpy as np
 
+from stepcalc.engine.registry import lookup
+
 # float64 roundings of the SELU constants; `symbols.SELU_*` keep full precision.
 _SELU_LAMBDA = 1.0507009873554804934193349852946
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -293,11 +295,7 @@ ACTIVATIONS: dict[str, Activation] = {
 
 
 def get_activation(name: str) -> Activation:
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        known = ", ".join(ACTIVATIONS)
-        raise KeyError(f"unknown activation {name!r}; expected one of: {known}") from None
+    return lookup(ACTIVATIONS, name, "activation")
 
 
 def softmax_vjp(a, g) -> np.ndarray:

@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from stepcalc.engine.notation import (
-    Grad, Name, Updated, Velocity, add, applied, entry, equation, long_sum, mul, num,
+    Grad, Name, Updated, Velocity, add, applied, decorate, entry, equation, long_sum, mul, num,
 )
 from stepcalc.records import Expansion
 
@@ -76,16 +76,7 @@ def _base(name: str) -> str:
 
 
 def _wrap(name: str, e):
-    kind = name.split(".", 1)[0] if "." in name else ""
-    if kind == "grad":
-        return Grad(e)
-    if kind == "new":
-        return Updated(e)
-    if kind == "v":
-        return Updated(Velocity(e))
-    if kind == "v0":
-        return Velocity(e)
-    return e
+    return decorate(name.split(".", 1)[0] if "." in name else "", e)
 
 
 Template = Callable[[Notation, tuple, Callable], object]

@@ -19,6 +19,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from stepcalc.engine.registry import lookup
+
 _TINY = np.finfo(np.float64).tiny   # smallest normal float: log(_TINY) ≈ −708, finite
 _EPS = np.finfo(np.float64).eps
 
@@ -222,11 +224,7 @@ LOSSES: dict[str, Loss] = {
 
 
 def get_loss(name: str) -> Loss:
-    try:
-        return LOSSES[name]
-    except KeyError:
-        known = ", ".join(LOSSES)
-        raise KeyError(f"unknown loss {name!r}; expected one of: {known}") from None
+    return lookup(LOSSES, name, "loss")
 
 
 # --- δ = ŷ − y, derived -----------------------------------------------------------------

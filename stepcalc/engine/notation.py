@@ -159,14 +159,20 @@ def long_sum(terms: list, keep_head: int = 3):
     return add(*terms)
 
 
-def quantity_symbol(local_id: str):
-    """The matrix name of a quantity id without its step prefix: grad.m → ∂L/∂m, new.m → m′."""
-    kind, _, name = local_id.partition(".") if "." in local_id else ("", "", local_id)
-    symbol = Name(name)
+def decorate(kind: str, symbol):
+    """The entry as a quantity id's kind names it: grad.m → ∂L/∂m, new.m → m′, v.m → v′."""
     if kind == "grad":
         return Grad(symbol)
     if kind == "new":
         return Updated(symbol)
     if kind == "v":
         return Updated(Velocity(symbol))
+    if kind == "v0":               # the velocity before this step's update
+        return Velocity(symbol)
     return symbol
+
+
+def quantity_symbol(local_id: str):
+    """The matrix name of a quantity id without its step prefix: grad.m → ∂L/∂m, new.m → m′."""
+    kind, _, name = local_id.partition(".") if "." in local_id else ("", "", local_id)
+    return decorate(kind, Name(name))
