@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 
-REPEATS = 7
+REPEATS = 11
 
 
 def wall(cmd: list[str]) -> float:

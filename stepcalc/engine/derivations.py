@@ -25,7 +25,7 @@ def _indexed(name: str, index: int | None):
 def fused_output_delta(scenario, out) -> Derivation:
     k_units = out.units
     shown = min(k_units, SHOWN_CLASSES) if out.activation == "softmax" else 1
-    d = derive_fused_delta(scenario.train.loss, shown)
+    d = derive_fused_delta(scenario.train.loss, shown, 1)   # δ₁ shown; the rest by symmetry
     index = 1 if out.activation == "softmax" else None
     rename = {}
     for position, (u, y, yh) in enumerate(zip(d.logits, d.targets, d.yhat_symbols), 1):

@@ -82,11 +82,12 @@ LOSS_TITLES = {
 }
 
 
-def batches(n: int, size: int) -> list[np.ndarray]:
-    """Consecutive minibatches in file order (the last may be smaller)."""
+def batches(n: int, size: int) -> list[slice]:
+    """Consecutive minibatches in file order (the last may be shorter), as slices: a batch
+    is a view of the data, never a copy."""
     if size <= 0 or size >= n:
-        return [np.arange(n)]
-    return [np.arange(start, min(start + size, n)) for start in range(0, n, size)]
+        return [slice(0, n)]
+    return [slice(start, min(start + size, n)) for start in range(0, n, size)]
 
 
 def roles(scenario: Scenario) -> dict[str, str]:
@@ -310,7 +311,7 @@ class TrainTracer:
                 params = self.quiet_step(prefix, params, velocity, x, y, labels, number)
                 continue
             local = self.local_values(params, x, y)
-            note = self.note(local, len(rows) > 1)
+            note = self.note(local, rows.stop - rows.start > 1)
             fp = network.forward(sc, params, x)
             self.forward_steps(prefix, local, fp, note, number)
             self.losses.append(self.loss_step(prefix, local, fp, note, y, labels, number))
