@@ -15,6 +15,7 @@ import numpy as np
 
 from stepcalc.engine import flags as flagging
 from stepcalc.engine import formulas as F
+from stepcalc.engine import gradient_formulas as G
 from stepcalc.engine import network, optim
 from stepcalc.engine.activations import get_activation
 from stepcalc.engine.losses import get_loss
@@ -187,19 +188,19 @@ class TrainTracer:
         if network.is_fused(self.sc):
             self.values[prefix + "grad." + out.post] = grads.post[-1]
             self.emit(prefix, "grad." + out.pre, "backward", f"Output error ∂L/∂{out.pre} = {out.post} − y",
-                      grads.pre[-1], F.fused_delta(note, out.pre, out.post, mean),
+                      grads.pre[-1], G.fused_delta(note, out.pre, out.post, mean),
                       f"For {get_activation(out.activation).text} followed by {LOSS_TITLES[self.train.loss]} "
                       "the chain rule collapses to prediction minus target (derived below).",
                       number, flagging.zero_gradient(grads.pre[-1]),
                       derivation=lambda: _fused_derivation(self.sc, out))
         else:
             self.emit(prefix, "grad." + out.post, "backward", f"Loss gradient ∂L/∂{out.post}",
-                      grads.post[-1], F.loss_gradient(note, loss_def, out.post, mean, labels),
+                      grads.post[-1], G.loss_gradient(note, loss_def, out.post, mean, labels),
                       "The derivative of the loss with respect to the network output (sympy.diff of ℓ).",
                       number, flagging.zero_gradient(grads.post[-1]))
             elementwise = get_activation(out.activation).elementwise
             self.emit(prefix, "grad." + out.pre, "backward", f"Output error ∂L/∂{out.pre}",
-                      grads.pre[-1], F.through_activation(note, get_activation(out.activation), out.pre, out.post),
+                      grads.pre[-1], G.through_activation(note, get_activation(out.activation), out.pre, out.post),
                       "Chain rule through the output activation: δ = ∂L/∂ŷ ⊙ f′(u)." if elementwise else
                       "Chain rule through the softmax: each ŷᵢ depends on every u_k, so δ_k = Σᵢ ∂L/∂ŷᵢ · "
                       "∂ŷᵢ/∂u_k with the softmax Jacobian ∂ŷᵢ/∂u_k = ŷᵢ(Δᵢₖ − ŷ_k) (derived below).",
@@ -212,20 +213,20 @@ class TrainTracer:
                 act = get_activation(layer.activation)
                 local["grad." + layer.pre] = grads.pre[index]
                 self.emit(prefix, "grad." + layer.pre, "backward", f"Gradient ∂L/∂{layer.pre}",
-                          grads.pre[index], F.through_activation(note, act, layer.pre, layer.post),
+                          grads.pre[index], G.through_activation(note, act, layer.pre, layer.post),
                           f"Through the activation: multiply by {act.text}′({layer.pre}) entry by entry.",
                           number, flagging.zero_gradient(grads.pre[index]))
             W = layer.weights
             local["grad." + W] = grads.params[W]
             self.emit(prefix, "grad." + W, "backward", f"Gradient ∂L/∂{W}", grads.params[W],
-                      F.weight_gradient(note, inp, W, layer.pre, self.train.weight_decay),
+                      G.weight_gradient(note, inp, W, layer.pre, self.train.weight_decay),
                       _weight_gradient_explanation(note, self.train.weight_decay), number,
                       flagging.zero_gradient(grads.params[W]))
             if layer.bias_name:
                 b = layer.bias_name
                 local["grad." + b] = grads.params[b]
                 self.emit(prefix, "grad." + b, "backward", f"Gradient ∂L/∂{b}", grads.params[b],
-                          F.bias_gradient(note, b, layer.pre),
+                          G.bias_gradient(note, b, layer.pre),
                           "A bias sees a constant input 1, so its gradient is the error itself"
                           + (" summed over the batch." if note.batched else "."),
                           number, flagging.zero_gradient(grads.params[b]))
@@ -233,7 +234,7 @@ class TrainTracer:
                 prev = layers[index - 1]
                 local["grad." + prev.post] = grads.post[index - 1]
                 self.emit(prefix, "grad." + prev.post, "backward", f"Gradient ∂L/∂{prev.post}",
-                          grads.post[index - 1], F.input_gradient(note, prev.post, W, layer.pre),
+                          grads.post[index - 1], G.input_gradient(note, prev.post, W, layer.pre),
                           "Each hidden output collects the errors of the units it feeds, weighted by the weights.",
                           number, flagging.zero_gradient(grads.post[index - 1]))
         return grads
@@ -246,23 +247,23 @@ class TrainTracer:
             if name in train.frozen:
                 new = theta
                 self.emit(prefix, "new." + name, "update", f"Update {name} (frozen)", new,
-                          F.frozen(note, name), f"{name} is frozen: it keeps its value.", number)
+                          G.frozen(note, name), f"{name} is frozen: it keeps its value.", number)
             elif train.optimizer == "momentum":
                 local["v0." + name] = velocity[name]
                 v, new = optim.momentum(theta, grad, velocity[name], train.lr, train.momentum)
                 velocity[name] = v
                 local["v." + name] = v
                 self.emit(prefix, "v." + name, "update", f"Velocity of {name}", v,
-                          F.velocity_update(note, name),
+                          G.velocity_update(note, name),
                           "Momentum keeps a running velocity: the old one decayed by γ, minus η times the gradient.",
                           number)
                 local["new." + name] = new
                 self.emit(prefix, "new." + name, "update", f"Update {name}", new,
-                          F.momentum_update(note, name), "The parameter moves by its velocity.", number)
+                          G.momentum_update(note, name), "The parameter moves by its velocity.", number)
             else:
                 new = optim.sgd(theta, grad, train.lr)
                 local["new." + name] = new
-                self.emit(prefix, "new." + name, "update", f"Update {name}", new, F.sgd_update(note, name),
+                self.emit(prefix, "new." + name, "update", f"Update {name}", new, G.sgd_update(note, name),
                           f"Gradient descent: step against the gradient, scaled by η = {train.lr:g}.", number)
             local["new." + name] = new
             new_params[name] = new
