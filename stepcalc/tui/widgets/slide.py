@@ -153,7 +153,7 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         step = self.step
         if step is None:
             return
-        width = self.size.width
+        width = self.scrollable_size.width   # without the scrollbar gutter
         parts = self._parts()
         result = self._result(width if width > 0 else 100)
         self.texts = {name: (text.plain if text is not None else "") for name, text in parts.items()}
@@ -201,7 +201,7 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         y += scroll_y
-        width = self.size.width
+        width = self.scrollable_size.width
         if y >= len(self._lines):
             return Strip.blank(width, self.rich_style)
         return self._lines[y].crop(scroll_x, scroll_x + width) if scroll_x else self._lines[y]
