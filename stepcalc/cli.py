@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command not in ("export", "check"):
             return args.func(args)
-        from stepcalc.engine.train import reporting_progress   # sympy: only when tracing
+        from stepcalc.engine.long_runs import reporting_progress
 
         with reporting_progress(progress):
             return args.func(args)

@@ -6,10 +6,7 @@ build its sympy formula and element expansions only when a renderer asks for the
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import math
-from typing import Callable, Iterator
 
 import numpy as np
 
@@ -18,60 +15,18 @@ from stepcalc.engine import formulas as F
 from stepcalc.engine import gradient_formulas as G
 from stepcalc.engine import network, optim
 from stepcalc.engine.activations import get_activation
+from stepcalc.engine.long_runs import (
+    KEEP_HEAD, KEEP_TAIL, current_progress, records_every_step, recorded_in_full,
+)
 from stepcalc.engine.losses import get_loss
 from stepcalc.engine.notation import quantity_symbol
 from stepcalc.errors import ScenarioError
 from stepcalc.records import Flag, Step, Trace
 from stepcalc.scenario.model import Scenario
 
-# Long runs: up to FULL_STEPS training steps are recorded in full (every Step, every value).
-# A longer run records steps 1..KEEP_HEAD and the last KEEP_TAIL steps in full; the steps
-# in between are computed (the same numbers) but only their batch loss is kept: in `losses`
-# and in `values` as "step<n>.loss". 10⁵ full steps of even a 2-3-2 net would take
-# gigabytes of Step records and many minutes (see tests/test_limits.py).
-FULL_STEPS = 100
-KEEP_HEAD = 5
-KEEP_TAIL = 5
 # A loss that grows beyond this factor times max(first loss, 1) is flagged as diverging.
 DIVERGE_FACTOR = 1e6
 
-# Called as progress(step, total) for every training step of a long run (not every step
-# recorded);
-# the CLI sets it to print progress on stderr. A context variable, so the Python API
-# `stepcalc.trace(sc)` stays a pure function of the scenario.
-_progress: contextvars.ContextVar[Callable[[int, int], None] | None] = \
-    contextvars.ContextVar("stepcalc_train_progress", default=None)
-
-
-@contextlib.contextmanager
-def reporting_progress(callback: Callable[[int, int], None]) -> Iterator[None]:
-    """Within this block, long training runs report their progress to ``callback``."""
-    token = _progress.set(callback)
-    try:
-        yield
-    finally:
-        _progress.reset(token)
-
-
-# …and only while the recorded values of all steps stay below this many floats (160 MB):
-# 100 full steps of a 784-256-10 net on a batch of 1024 would be 1.4 GB.
-FULL_VALUES_BUDGET = 20_000_000
-
-
-def records_every_step(scenario: Scenario) -> bool:
-    """Whether every training step gets its Step records (else only the first and last few)."""
-    train, model = scenario.train, scenario.model
-    if train.steps <= KEEP_HEAD + KEEP_TAIL:
-        return True
-    rows = train.batch_size or scenario.data.x.shape[0]
-    n_params = sum(int(np.size(v)) for v in scenario.params.values())
-    per_step = 4 * rows * sum(layer.units for layer in model.layers) + 3 * n_params
-    return train.steps <= FULL_STEPS and train.steps * per_step <= FULL_VALUES_BUDGET
-
-
-def recorded_in_full(number: int, steps: int, every_step: bool) -> bool:
-    """Whether training step ``number`` (1-based) of a run of ``steps`` gets full Step records."""
-    return every_step or number <= KEEP_HEAD or number > steps - KEEP_TAIL
 
 LOSS_TITLES = {
     "squared_error": "squared error",
@@ -243,29 +198,24 @@ class TrainTracer:
         train = self.train
         new_params = {}
         for name in self.sc.param_names:
-            theta, grad = params[name], grads.params[name]
+            old_velocity = velocity.get(name)
+            new = optim.step(train, name, params[name], grads.params[name], velocity)
             if name in train.frozen:
-                new = theta
                 self.emit(prefix, "new." + name, "update", f"Update {name} (frozen)", new,
                           G.frozen(note, name), f"{name} is frozen: it keeps its value.", number)
             elif train.optimizer == "momentum":
-                local["v0." + name] = velocity[name]
-                v, new = optim.momentum(theta, grad, velocity[name], train.lr, train.momentum)
-                velocity[name] = v
-                local["v." + name] = v
+                local["v0." + name] = old_velocity
+                v = local["v." + name] = velocity[name]
                 self.emit(prefix, "v." + name, "update", f"Velocity of {name}", v,
                           G.velocity_update(note, name),
                           "Momentum keeps a running velocity: the old one decayed by γ, minus η times the gradient.",
                           number)
-                local["new." + name] = new
                 self.emit(prefix, "new." + name, "update", f"Update {name}", new,
                           G.momentum_update(note, name), "The parameter moves by its velocity.", number)
             else:
-                new = optim.sgd(theta, grad, train.lr)
-                local["new." + name] = new
                 self.emit(prefix, "new." + name, "update", f"Update {name}", new, G.sgd_update(note, name),
                           f"Gradient descent: step against the gradient, scaled by η = {train.lr:g}.", number)
-            local["new." + name] = new
+            local["new." + name] = new   # read lazily by the expansions, after emit
             new_params[name] = new
         self.flag_symmetric_weights(prefix, new_params)
         return new_params
@@ -296,7 +246,7 @@ class TrainTracer:
     def _run(self) -> Trace:
         sc, train = self.sc, self.train
         every_step = records_every_step(sc)
-        progress = None if every_step else _progress.get()
+        progress = None if every_step else current_progress()
         data = sc.data
         params = {name: np.asarray(value, dtype=float) for name, value in sc.params.items()}
         velocity = {name: np.zeros_like(value) for name, value in params.items()}
@@ -334,16 +284,8 @@ class TrainTracer:
         self.values[prefix + "loss"] = np.asarray(L)
         self.watch_loss(L, number)
         grads = network.backward(sc, params, fp, y, labels)
-        new_params = {}
-        for name in sc.param_names:
-            theta, grad = params[name], grads.params[name]
-            if name in train.frozen:
-                new_params[name] = theta
-            elif train.optimizer == "momentum":
-                velocity[name], new_params[name] = optim.momentum(theta, grad, velocity[name],
-                                                                  train.lr, train.momentum)
-            else:
-                new_params[name] = optim.sgd(theta, grad, train.lr)
+        new_params = {name: optim.step(train, name, params[name], grads.params[name], velocity)
+                      for name in sc.param_names}
         if number == KEEP_HEAD + 1:
             skipped = train.steps - KEEP_HEAD - KEEP_TAIL
             self.pending.append(Flag(
