@@ -6,12 +6,14 @@ import math
 
 import numpy as np
 import pytest
+
+from stepcalc.engine.notation import Applied
 import sympy as sp
 
 import stepcalc
 from stepcalc.engine.activations import get_activation
 from stepcalc.engine.audit import audit
-from stepcalc.engine.kinds.activations import X, _f, derivation
+from stepcalc.engine.kinds.activations import X, derivation
 from stepcalc.errors import ScenarioError
 from stepcalc.render.json_export import render_json
 from stepcalc.render.markdown import render_markdown
@@ -77,7 +79,7 @@ def test_derivation_chain_is_equal_to_diff(name):
     assert d.chain[0] == raw
     sigma = sp.Function("σ")  # noqa: F841  (kept for readability of failures)
     for expr in d.chain[1:]:
-        plain = expr.replace(lambda e: isinstance(e, sp.Function) and e.func.__name__.startswith("Act_"),
+        plain = expr.replace(lambda e: isinstance(e, Applied),
                              lambda e: _definition_of(e))
         for point in (-2.3, -0.4, 0.7, 3.1):
             a = float(raw.subs({X: point, sp.Symbol("alpha", positive=True): 0.3}).evalf()) \
@@ -90,7 +92,7 @@ def test_derivation_chain_is_equal_to_diff(name):
 def _definition_of(applied_call):
     from stepcalc.engine.activations import ACTIVATIONS
 
-    name = applied_call.func.__name__[4:]
+    name = applied_call.func.__name__.split("_", 1)[1]   # Apply_<text>
     by_text = {a.text.replace("′", ""): a for a in ACTIVATIONS.values()}
     act = by_text.get(name) or by_text["σ"] if name == "σ" else by_text[name]
     return act.expression(applied_call.args[0])

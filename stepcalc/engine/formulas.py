@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from stepcalc.engine.notation import (
-    Name, add, applied, decorate, entry, equation, long_sum, mul, num,
+    Name, add, applied, decorate, entry, equation, long_sum, mul, num, sum_except,
 )
 from stepcalc.records import Expansion
 
@@ -213,16 +213,5 @@ def loss(note: Notation, loss_def, yhat: str, mean: bool, labels):
     return formula, expand
 
 
-class _SumExceptLabel(sp.Sum):
-    """Σ over k ≠ y (the hinge loss skips the true class)."""
-
-    def _latex(self, printer):
-        body = printer._print(self.function)
-        return r"\sum_{k \neq y} %s" % body
-
-    def _sympystr(self, printer):
-        return "Σ[k≠y] " + printer._print(self.function)
-
-
 def _note_k_ne_y(total: sp.Sum):
-    return _SumExceptLabel(total.function, *total.limits)
+    return sum_except("y", "y")(total.function, *total.limits)

@@ -132,6 +132,20 @@ def applied(latex: str, text: str) -> type:
     return type("Apply_" + safe, (Applied,), {"_latex": _latex, "_sympystr": _sympystr})
 
 
+@lru_cache(maxsize=None)
+def sum_except(latex_label: str, text_label: str) -> type:
+    """Σ_k over k ≠ the true class (the hinge loss), printed with the label's name."""
+
+    def _latex(self, printer):
+        return r"\sum_{k \neq %s} %s" % (latex_label, printer._print(self.function))
+
+    def _sympystr(self, printer):
+        return "Σ[k≠%s] %s" % (text_label, printer._print(self.function))
+
+    safe = re.sub(r"\W", "_", text_label) or "y"
+    return type("SumExcept_" + safe, (sp.Sum,), {"_latex": _latex, "_sympystr": _sympystr})
+
+
 def num(value) -> sp.Float:
     """A number at full precision; printers round it for display."""
     return sp.Float(float(value), 17)

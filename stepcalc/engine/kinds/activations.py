@@ -14,10 +14,7 @@ import sympy as sp
 
 from stepcalc.engine.activations import SATURATION_THRESHOLD, get_activation
 from stepcalc.engine.kinds.common import Emitter, sym, table
-from functools import lru_cache
-import re
-
-from stepcalc.engine.notation import Name, entry, num
+from stepcalc.engine.notation import Name, applied, entry, num
 from stepcalc.engine.symbols import sigmoid_expr
 from stepcalc.records import Derivation, Flag
 
@@ -25,23 +22,6 @@ I = sp.Symbol("i", integer=True)
 X = sp.Symbol("x", real=True)
 A = sp.Symbol("a", real=True)
 ALPHA = sp.Symbol("alpha", positive=True)
-
-
-@lru_cache(maxsize=None)
-def applied(latex: str, text: str) -> type:
-    """f(·) printed with the given labels; unlike notation.applied it can carry a power
-    (tanh(x)² prints as tanh²(x), as on the slides)."""
-
-    def _latex(self, printer, exp=None):
-        args = ", ".join(printer._print(a) for a in self.args)
-        head = latex if exp is None else r"%s^{%s}" % (latex, exp)
-        return r"%s\left(%s\right)" % (head, args)
-
-    def _sympystr(self, printer):
-        return "%s(%s)" % (text, ", ".join(printer._print(a) for a in self.args))
-
-    safe = re.sub(r"\W", "_", text) or "f"
-    return type("Act_" + safe, (sp.Function,), {"_latex": _latex, "_sympystr": _sympystr})
 
 
 def _label(entry_, act) -> str:
@@ -81,7 +61,6 @@ def trace(scenario):
     spec = scenario.spec
     data = np.asarray(spec["data"], dtype=float)
     entries = spec["activations"]
-    n = data.size
     columns = [f"{v:g}" for v in data]
     em.emit("data", "forward", "The data", data, "The input vector every function is applied to.",
             symbol=Name("data"))

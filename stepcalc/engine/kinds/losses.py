@@ -13,8 +13,10 @@ import sympy as sp
 from stepcalc.engine.activations import get_activation
 from stepcalc.engine.kinds.common import Emitter, sym, table
 from stepcalc.engine.losses import get_loss, l1, l1_penalty, l2, l2_penalty
-from stepcalc.engine.notation import Name, add, entry, long_sum, mul, num
+from stepcalc.engine.notation import Name, add, applied, entry, long_sum, mul, sum_except
 from stepcalc.engine.train import LOSS_TITLES
+
+SIGMA = applied(r"\sigma", "σ")   # σ(z) kept unevaluated (binary cross-entropy from logits)
 
 n, k, i, j = sp.symbols("n k i j", integer=True)
 ONE = sp.Integer(1)
@@ -115,7 +117,8 @@ def _per_sample(fn, loss, K, uses_scores, y, labels):
     if fn == "hinge":
         def formula():
             margin = add(entry("s", n, k), mul(-1, entry("s", n, y_n)), ONE)
-            return sp.Eq(entry("L", n), _SumExceptLabel(sp.Max(0, margin, evaluate=False), (k, 1, K)))
+            hinge_sum = sum_except("y_{n}", "y_n")
+            return sp.Eq(entry("L", n), hinge_sum(sp.Max(0, margin, evaluate=False), (k, 1, K)))
 
         def template(el, get):
             s = el[0]
@@ -144,11 +147,11 @@ def _per_sample(fn, loss, K, uses_scores, y, labels):
     def term(get, s, c):
         yh = get(source, (s, c))
         if source == "s":
-            yh = _Sigma(yh)
+            yh = SIGMA(yh)
         return loss.term(yh, get("y", (s, c)))
 
     def formula():
-        prediction = _Sigma(entry("s", n, k)) if source == "s" else entry(
+        prediction = SIGMA(entry("s", n, k)) if source == "s" else entry(
             "p" if source == "p" else "y_hat", n, k)
         inner = loss.term(prediction, entry("y", n, k))
         return sp.Eq(entry("L", n), sp.Sum(inner, (k, 1, K)) if K > 1 else inner.xreplace({k: 1}))
@@ -158,27 +161,6 @@ def _per_sample(fn, loss, K, uses_scores, y, labels):
         keep = [c for c in range(K) if not (fn == "cross_entropy" and y[s, c] == 0)]
         return long_sum([term(get, s, c) for c in keep]) if keep else sp.Integer(0)
     return formula, template
-
-
-class _Sigma(sp.Function):
-    """σ(z) kept unevaluated (binary cross-entropy from logits)."""
-
-    def _latex(self, printer, exp=None):
-        head = r"\sigma" if exp is None else r"\sigma^{%s}" % exp
-        return r"%s\left(%s\right)" % (head, printer._print(self.args[0]))
-
-    def _sympystr(self, printer):
-        return "σ(%s)" % printer._print(self.args[0])
-
-
-class _SumExceptLabel(sp.Sum):
-    """Σ over k ≠ y_n (the hinge loss skips the true class)."""
-
-    def _latex(self, printer):
-        return r"\sum_{k \neq y_{n}} %s" % printer._print(self.function)
-
-    def _sympystr(self, printer):
-        return "Σ[k≠y_n] " + printer._print(self.function)
 
 
 def _reduce_formula(N, mean):
