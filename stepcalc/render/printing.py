@@ -138,8 +138,8 @@ class StepTextPrinter(StrPrinter):
         text = sep.join(self.parenthesize(a, level, strict=False) for a in numerator) or "1"
         if denominator:
             below = sep.join(self.parenthesize(a, level, strict=False) for a in denominator)
-            text = "%s / %s" % (text, below if len(denominator) == 1 and not denominator[0].is_Add
-                                else "(" + below + ")")
+            # parenthesize() already wrapped a lone sum: wrap only a product of several.
+            text = "%s / %s" % (text, below if len(denominator) == 1 else "(" + below + ")")
         return text
 
     def _print_Equality(self, expr):

@@ -22,24 +22,6 @@ def sym(name: str, idx: tuple):
     return entry(name, *(int(i) + 1 for i in idx))
 
 
-def fractions(expr):
-    """Wrap each bare x⁻¹ as 1·x⁻¹ so the printers draw \\frac{1}{x} (printing.py's
-    _print_Mul is reached from LatexPrinter._print_Pow with a Pow, which it misreads)."""
-    if not getattr(expr, "args", None) or isinstance(expr, (sp.Indexed, sp.IndexedBase)):
-        return expr
-    if isinstance(expr, sp.Mul):
-        args = [a if (a.is_Pow and a.exp == -1) else fractions(a) for a in expr.args]
-        args = [sp.Pow(fractions(a.base), -1, evaluate=False) if (a.is_Pow and a.exp == -1) else a
-                for a in args]
-        return sp.Mul(*args, evaluate=False)
-    if expr.is_Pow and expr.exp == -1:
-        return sp.Mul(sp.Integer(1), sp.Pow(fractions(expr.base), -1, evaluate=False), evaluate=False)
-    try:
-        return expr.func(*[fractions(a) for a in expr.args], evaluate=False)
-    except TypeError:
-        return expr.func(*[fractions(a) for a in expr.args])
-
-
 class Emitter:
     """Collects Steps and the values dict of one trace."""
 
@@ -64,7 +46,7 @@ class Emitter:
         def expand(element: tuple) -> Expansion:
             with sp.evaluate(False):
                 symbolic = template(element, self.sym)
-                numeric = fractions(template(element, self.val))
+                numeric = template(element, self.val)
             return Expansion(element, lhs(element), symbolic, numeric, float(values[target][element]))
 
         return expand
