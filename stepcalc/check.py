@@ -17,8 +17,8 @@ def _where(element) -> str:
 def check_scenario(scenario, out: TextIO) -> tuple[int, int]:
     """Print the report; returns (printed values checked, problems found)."""
     import stepcalc
-    from stepcalc.engine.audit import audit
-    from stepcalc.engine.gradcheck import check_gradients
+    from stepcalc.engine.slides.audit import audit
+    from stepcalc.engine.numbers.gradcheck import check_gradients
 
     trace = stepcalc.trace(scenario)
     problems = 0
@@ -49,7 +49,7 @@ def check_scenario(scenario, out: TextIO) -> tuple[int, int]:
 
 
 def check_file(file_or_name: str, out: TextIO) -> int:
-    from stepcalc.cli import EXIT_MISMATCH, EXIT_OK, load_scenario
+    from stepcalc.files import EXIT_MISMATCH, EXIT_OK, load_scenario
 
     _, problems = check_scenario(load_scenario(file_or_name), out)
     return EXIT_MISMATCH if problems else EXIT_OK
@@ -59,7 +59,7 @@ def check_all(out: TextIO) -> int:
     import io
 
     from stepcalc.bundled import bundled
-    from stepcalc.cli import EXIT_MISMATCH, EXIT_OK
+    from stepcalc.files import EXIT_MISMATCH, EXIT_OK
     from stepcalc.scenario import load
 
     total_problems = 0

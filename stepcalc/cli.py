@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from stepcalc.errors import StepcalcError
-
-EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
-EXIT_INTERRUPTED = 130
-
-# How `export -o` knows a file is one it wrote (and may overwrite without --force):
-# a Markdown export ends with MARKDOWN_MARKER on its own line, a JSON export starts with
-# the key "generator": "stepcalc".
-MARKDOWN_MARKER = "<!-- stepcalc export -->"   # = render.markdown.MARKER (kept light: no import)
-GENERATOR = "stepcalc"                          # = render.json_export.GENERATOR
-_JSON_MARK = re.compile(rb'\A\s*\{\s*"generator"\s*:\s*"stepcalc"')
+from stepcalc.files import (
+    EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, GENERATOR, MARKDOWN_MARKER, check_output,
+    export_text, load_scenario, write_atomically,
+)
 
 EXPORT_EPILOG = f"""\
 An existing OUT is replaced only if stepcalc export wrote it: a Markdown export ends with
@@ -28,73 +19,6 @@ the line {MARKDOWN_MARKER}, a JSON export starts with "generator": "{GENERATOR}"
 existing file is left alone (exit 2) unless --force is given. OUT is written to a temporary
 file beside it and renamed into place, so it is never half-written.
 """
-
-
-def load_scenario(file_or_name: str):
-    from stepcalc.bundled import resolve
-    from stepcalc.scenario import load
-
-    return load(resolve(file_or_name))
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside the target, then rename: never a half-written file."""
-    folder = path.resolve().parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, _file_mode(path))   # mkstemp makes 0600; an export is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def export_text(trace, fmt: str) -> str:
-    """The export as written by the CLI (and the TUI): the renderers carry the marks above."""
-    if fmt == "json":
-        from stepcalc.render.json_export import render_json
-
-        return render_json(trace)
-    from stepcalc.render.markdown import render_markdown
-
-    return render_markdown(trace)
-
-
-def written_by_stepcalc(path: Path) -> bool:
-    """Whether an existing file carries the marks of a stepcalc export (see EXPORT_EPILOG)."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(256)
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(max(0, size - 256))
-            tail = handle.read()
-    except OSError:
-        return False
-    return bool(_JSON_MARK.match(head)) or \
-        tail.rstrip().endswith(MARKDOWN_MARKER.encode("ascii"))
-
-
-def check_output(out: Path, force: bool) -> None:
-    if out.is_dir():
-        raise StepcalcError(f"{out}: is a directory; expected a file to write")
-    if not out.parent.resolve().is_dir():
-        raise StepcalcError(f"{out}: the folder {out.parent} does not exist")
-    if out.exists() and not force and not written_by_stepcalc(out):
-        raise StepcalcError(f"{out}: exists and was not written by stepcalc export; "
-                            "use --force to overwrite it")
-
-
-def _file_mode(path: Path) -> int:
-    """The mode a file replacing ``path`` gets: the old file's, or 0666 minus the umask."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def cmd_export(args) -> int:
@@ -224,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command not in ("export", "check"):
             return args.func(args)
-        from stepcalc.engine.long_runs import reporting_progress
+        from stepcalc.engine.numbers.long_runs import reporting_progress
 
         with reporting_progress(progress):
             return args.func(args)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from stepcalc.engine.activations import (
+from stepcalc.engine.maths.activations import (
     ACTIVATIONS,
     SATURATION_THRESHOLD,
     get_activation,
@@ -22,7 +22,7 @@ from stepcalc.engine.activations import (
     softmax_jacobian_derivation,
     softmax_vjp,
 )
-from stepcalc.engine.symbols import SELU_ALPHA, SELU_LAMBDA
+from stepcalc.engine.maths.symbols import SELU_ALPHA, SELU_LAMBDA
 
 DATA = [1.0, 5.0, -4.0, 3.0, -2.0]
 LAM = 1.0507009873554804934193349852946

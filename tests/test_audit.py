@@ -10,7 +10,7 @@ import pytest
 
 import stepcalc
 from stepcalc.check import check_all, check_scenario
-from stepcalc.engine.audit import audit, likely_cause, matches, off_by_one, split_id
+from stepcalc.engine.slides.audit import audit, likely_cause, matches, off_by_one, split_id
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 

@@ -16,7 +16,7 @@ import pytest
 
 import stepcalc
 from stepcalc.cli import main
-from stepcalc.engine.losses import get_loss
+from stepcalc.engine.maths.losses import get_loss
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
@@ -208,7 +208,7 @@ def test_the_largest_learning_rate_stops_cleanly_and_quickly(tmp_path):
 
 
 def test_symmetry_flags_ignore_nan_units():
-    from stepcalc.engine.flags import _identical_groups
+    from stepcalc.engine.slides.flags import _identical_groups
 
     columns = np.array([[np.nan, np.nan, 1.0, 1.0], [0.0, 0.0, 2.0, 2.0]])
     assert _identical_groups(columns) == [[2, 3]]

@@ -3,7 +3,7 @@
 import numpy as np
 
 import stepcalc
-from stepcalc.engine.notation import Applied
+from stepcalc.records.notation import Applied
 from stepcalc.bundled import bundled
 from stepcalc.render.printing import to_latex, to_text
 

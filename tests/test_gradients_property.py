@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import stepcalc
-from stepcalc.engine import network
-from stepcalc.engine.gradcheck import check_gradients
+from stepcalc.engine.numbers import network
+from stepcalc.engine.numbers.gradcheck import check_gradients
 
 HIDDEN = ("identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "prelu",
           "selu", "softplus", "swish", "softsign")

@@ -7,12 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from stepcalc.engine.notation import Applied
+from stepcalc.records.notation import Applied
 import sympy as sp
 
 import stepcalc
-from stepcalc.engine.activations import get_activation
-from stepcalc.engine.audit import audit
+from stepcalc.engine.maths.activations import get_activation
+from stepcalc.engine.slides.audit import audit
 from stepcalc.engine.kinds.activations import X, derivation
 from stepcalc.errors import ScenarioError
 from stepcalc.render.json_export import render_json
@@ -90,7 +90,7 @@ def test_derivation_chain_is_equal_to_diff(name):
 
 
 def _definition_of(applied_call):
-    from stepcalc.engine.activations import ACTIVATIONS
+    from stepcalc.engine.maths.activations import ACTIVATIONS
 
     name = applied_call.func.__name__.split("_", 1)[1]   # Apply_<text>
     by_text = {a.text.replace("′", ""): a for a in ACTIVATIONS.values()}

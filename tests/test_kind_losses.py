@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import stepcalc
-from stepcalc.engine.audit import audit
+from stepcalc.engine.slides.audit import audit
 from stepcalc.errors import ScenarioError
 from stepcalc.render.json_export import render_json
 from stepcalc.render.markdown import render_markdown

@@ -19,7 +19,7 @@ import pytest
 
 import stepcalc
 from stepcalc.cli import MARKDOWN_MARKER, Progress, main
-from stepcalc.engine import train as train_engine
+from stepcalc.engine.slides import train as train_engine
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from stepcalc.engine.activations import get_activation, softmax_vjp
-from stepcalc.engine.losses import (
+from stepcalc.engine.maths.activations import get_activation, softmax_vjp
+from stepcalc.engine.maths.losses import (
     LOSSES,
     derive_fused_delta,
     get_loss,
@@ -23,7 +23,7 @@ from stepcalc.engine.losses import (
     l2,
     l2_penalty,
 )
-from stepcalc.engine.symbols import sigmoid_expr, softmax_components
+from stepcalc.engine.maths.symbols import sigmoid_expr, softmax_components
 
 # Columns of the slide's table are images; rows are the classes cat, chair, car.
 SCORES = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])

@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 
 import stepcalc
-from stepcalc.engine.audit import audit
+from stepcalc.engine.slides.audit import audit
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -190,7 +190,7 @@ def test_constant_init_units_learn_but_stay_identical():
 
 
 def test_symmetric_units_flag_only_when_identical():
-    from stepcalc.engine.flags import symmetric_units, symmetric_weights
+    from stepcalc.engine.slides.flags import symmetric_units, symmetric_weights
     from stepcalc.scenario.model import Layer
 
     layer = Layer(3, "relu", "W", "b", "u", "a", None)

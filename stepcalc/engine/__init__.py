@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from stepcalc.errors import ScenarioError
-from stepcalc.records import Flag, Trace
+from stepcalc.records.steps import Flag, Trace
 
 
 def trace(scenario) -> Trace:
     """Compute every step of a scenario once, then mark printed values that disagree."""
     if scenario.kind == "train":
-        from stepcalc.engine.train import trace_train
+        from stepcalc.engine.slides.train import trace_train
 
         result = trace_train(scenario)
     elif scenario.kind in ("activations", "losses", "init_stats", "batchnorm", "normalize"):
@@ -26,7 +26,7 @@ def trace(scenario) -> Trace:
 
 
 def mark_mismatches(result: Trace) -> None:
-    from stepcalc.engine.audit import audit
+    from stepcalc.engine.slides.audit import audit
     from stepcalc.render.printing import format_number
 
     by_id = {step.id: step for step in result.steps}

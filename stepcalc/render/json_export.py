@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from stepcalc.render.printing import to_latex
-from stepcalc.records import Trace
+from stepcalc.records.steps import Trace
 
 
 def plain(value):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from stepcalc.render.printing import format_number, to_latex
-from stepcalc.records import Step
+from stepcalc.records.steps import Step
 
 MAX_ROWS = 8
 MAX_COLS = 8

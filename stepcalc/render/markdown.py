@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from stepcalc.engine.notation import Name
+from stepcalc.records.notation import Name
 from stepcalc.render.latex import derivation_latex, expansion_latex, matrix_latex
 from stepcalc.render.printing import to_latex
-from stepcalc.records import PHASE_LABELS, Trace
+from stepcalc.records.steps import PHASE_LABELS, Trace
 
 # The last line of every Markdown export: how `export -o` recognises a file it wrote.
 MARKER = "<!-- stepcalc export -->"

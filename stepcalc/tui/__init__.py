@@ -18,14 +18,14 @@ def build_app(scenario_or_trace=None, *, step: str | None = None):
     A str or Path is read as a scenario file or bundled name. ``step`` is a quantity id
     (e.g. ``"grad.m"``) to open at instead of the first step.
     """
-    from stepcalc.records import Trace
+    from stepcalc.records.steps import Trace
     from stepcalc.tui.app import StepcalcApp
 
     source = scenario_or_trace
     if source is None or isinstance(source, Trace):
         return StepcalcApp(source, start=step)
     if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
-        from stepcalc.cli import load_scenario
+        from stepcalc.files import load_scenario
 
         source = load_scenario(str(source))
     from stepcalc.engine import trace

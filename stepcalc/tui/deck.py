@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from stepcalc.records import PHASE_LABELS, Step, Trace
+from stepcalc.records.steps import PHASE_LABELS, Step, Trace
 
 _STEP_PREFIX = re.compile(r"^Step \d+: ")
 _LAYER_PREFIX = re.compile(r"^Layer \d+: ")

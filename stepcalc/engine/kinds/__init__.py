@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from stepcalc.records import Trace
+from stepcalc.records.steps import Trace
 
 MODULES = {
     "activations": "stepcalc.engine.kinds.activations",

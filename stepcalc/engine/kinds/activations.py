@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from stepcalc.engine.activations import SATURATION_THRESHOLD, get_activation
+from stepcalc.engine.maths.activations import SATURATION_THRESHOLD, get_activation
 from stepcalc.engine.kinds.common import Emitter, sym, table
-from stepcalc.engine.notation import Name, applied, entry, num
-from stepcalc.engine.symbols import sigmoid_expr
-from stepcalc.records import Derivation, Flag
+from stepcalc.records.notation import Name, applied, entry, num
+from stepcalc.engine.maths.symbols import sigmoid_expr
+from stepcalc.records.steps import Derivation, Flag
 
 I = sp.Symbol("i", integer=True)
 X = sp.Symbol("x", real=True)

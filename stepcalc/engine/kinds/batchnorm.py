@@ -9,7 +9,7 @@ import numpy as np
 import sympy as sp
 
 from stepcalc.engine.kinds.common import Emitter
-from stepcalc.engine.notation import Name, add, entry, long_sum, mul
+from stepcalc.records.notation import Name, add, entry, long_sum, mul
 
 i, j = sp.symbols("i j", integer=True)
 EPS = sp.Symbol("epsilon")

@@ -12,9 +12,9 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from stepcalc.engine import flags as flagging
-from stepcalc.engine.notation import entry, num
-from stepcalc.records import Expansion, Step, Table, Trace
+from stepcalc.engine.slides import flags as flagging
+from stepcalc.records.notation import entry, num
+from stepcalc.records.steps import Expansion, Step, Table, Trace
 
 
 def sym(name: str, idx: tuple):

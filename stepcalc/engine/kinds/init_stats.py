@@ -17,10 +17,10 @@ import math
 import numpy as np
 import sympy as sp
 
-from stepcalc.engine.activations import get_activation
+from stepcalc.engine.maths.activations import get_activation
 from stepcalc.engine.kinds.common import Emitter, table
-from stepcalc.engine.notation import Cdots, Name, add, entry, mul
-from stepcalc.records import Flag
+from stepcalc.records.notation import Cdots, Name, add, entry, mul
+from stepcalc.records.steps import Flag
 
 BOUNDED = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "step": (0.0, 1.0), "softsign": (-1.0, 1.0)}
 
@@ -130,8 +130,8 @@ def _formula(act, run):
 def _std_expander(em, prefix, hs, stds):
     """σ_l = sqrt(mean((h − μ)²)) for one layer, with the first few terms written out."""
     def expand(element):
-        from stepcalc.records import Expansion
-        from stepcalc.engine.notation import num
+        from stepcalc.records.steps import Expansion
+        from stepcalc.records.notation import num
 
         layer, column = element
         h = hs[layer].reshape(-1)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from stepcalc.engine.activations import get_activation
+from stepcalc.engine.maths.activations import get_activation
 from stepcalc.engine.kinds.common import Emitter, sym, table
-from stepcalc.engine.losses import get_loss, l1, l1_penalty, l2, l2_penalty
-from stepcalc.engine.notation import Name, add, applied, entry, long_sum, mul, sum_except
-from stepcalc.engine.train import LOSS_TITLES
+from stepcalc.engine.maths.losses import get_loss, l1, l1_penalty, l2, l2_penalty
+from stepcalc.records.notation import Name, add, applied, entry, long_sum, mul, sum_except
+from stepcalc.engine.slides.train import LOSS_TITLES
 
 SIGMA = applied(r"\sigma", "σ")   # σ(z) kept unevaluated (binary cross-entropy from logits)
 

@@ -54,7 +54,7 @@ class PickerScreen(Screen):
         self.open(event.option.id)
 
     def open(self, name: str) -> None:
-        from stepcalc.cli import load_scenario
+        from stepcalc.files import load_scenario
         from stepcalc.engine import trace
 
         try:

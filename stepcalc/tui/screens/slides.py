@@ -287,7 +287,7 @@ class SlideScreen(Screen):
         self.app.pop_screen()
 
     def action_export(self) -> None:
-        from stepcalc.cli import write_atomically, written_by_stepcalc
+        from stepcalc.files import write_atomically, written_by_stepcalc
         from stepcalc.render.markdown import render_markdown
 
         scenario = self.deck.scenario

@@ -10,18 +10,18 @@ import math
 
 import numpy as np
 
-from stepcalc.engine import flags as flagging
-from stepcalc.engine import formulas as F
-from stepcalc.engine import gradient_formulas as G
-from stepcalc.engine import network, optim
-from stepcalc.engine.activations import get_activation
-from stepcalc.engine.long_runs import (
+from stepcalc.engine.slides import flags as flagging
+from stepcalc.engine.slides import formulas as F
+from stepcalc.engine.slides import gradient_formulas as G
+from stepcalc.engine.numbers import network, optim
+from stepcalc.engine.maths.activations import get_activation
+from stepcalc.engine.numbers.long_runs import (
     KEEP_HEAD, KEEP_TAIL, current_progress, records_every_step, recorded_in_full,
 )
-from stepcalc.engine.losses import get_loss
-from stepcalc.engine.notation import quantity_symbol
+from stepcalc.engine.maths.losses import get_loss
+from stepcalc.records.notation import quantity_symbol
 from stepcalc.errors import ScenarioError
-from stepcalc.records import Flag, Step, Trace
+from stepcalc.records.steps import Flag, Step, Trace
 from stepcalc.scenario.model import Scenario
 
 # A loss that grows beyond this factor times max(first loss, 1) is flagged as diverging.
@@ -366,12 +366,12 @@ def _weight_gradient_explanation(note: F.Notation, decay: float) -> str:
 
 
 def _fused_derivation(scenario: Scenario, out):
-    from stepcalc.engine.derivations import fused_output_delta
+    from stepcalc.engine.maths.derivations import fused_output_delta
     return fused_output_delta(scenario, out)
 
 
 def _output_delta_derivation(scenario: Scenario, out):
-    from stepcalc.engine.derivations import chained_output_delta, softmax_output_delta
+    from stepcalc.engine.maths.derivations import chained_output_delta, softmax_output_delta
     if out.activation == "softmax":
         return softmax_output_delta(scenario, out)
     return chained_output_delta(scenario, out)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stepcalc.engine import network
+from stepcalc.engine.numbers import network
 
 STEP = 1e-6
 MAX_ENTRIES = 24       # per parameter; large layers are spot-checked at fixed entries
@@ -46,7 +46,7 @@ def check_gradients(scenario, limit: int = MAX_ENTRIES, floor: float = 1e-3) -> 
     are judged by absolute error (finite differences cannot resolve them better).
     """
     data = scenario.data
-    from stepcalc.engine.train import batches
+    from stepcalc.engine.slides.train import batches
 
     rows = batches(data.x.shape[0], scenario.train.batch_size)[0]
     x, y = data.x[rows], data.y[rows]

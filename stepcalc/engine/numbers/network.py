@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stepcalc.engine.activations import get_activation, softmax_vjp
-from stepcalc.engine.losses import get_loss
+from stepcalc.engine.maths.activations import get_activation, softmax_vjp
+from stepcalc.engine.maths.losses import get_loss
 from stepcalc.scenario.model import Layer, Scenario
 
 # (output activation, loss) pairs whose gradient w.r.t. the logits simplifies to ŷ − y.

@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from stepcalc.engine.registry import lookup
+from stepcalc.engine.maths.registry import lookup
 
 # float64 roundings of the SELU constants; `symbols.SELU_*` keep full precision.
 _SELU_LAMBDA = 1.0507009873554804934193349852946
@@ -73,7 +73,7 @@ class Activation:
     def _numeric_derivative(self):
         """lambdify((u, a, alpha), identity or diff), built on first use only."""
         if "derivative" not in self._compiled:
-            from stepcalc.engine import symbols as S
+            from stepcalc.engine.maths import symbols as S
 
             u, a, alpha = S.real_symbol("u"), S.real_symbol("a"), S.real_symbol("alpha")
             expr = self.identity(u, a, alpha)
@@ -86,7 +86,7 @@ class Activation:
         """f′(u) as a float64 array of u's shape; a = f(u) is recomputed if not given."""
         if not self.elementwise:
             raise TypeError(f"{self.name} is not elementwise: use softmax_vjp(a, g)")
-        from stepcalc.engine.symbols import as_float_array
+        from stepcalc.engine.maths.symbols import as_float_array
 
         u = _f64(u)
         alpha = self.alpha_or_default(alpha)
@@ -187,7 +187,7 @@ def _e_step(u, alpha=None):
 
 
 def _e_sigmoid(u, alpha=None):
-    from stepcalc.engine.symbols import sigmoid_expr
+    from stepcalc.engine.maths.symbols import sigmoid_expr
 
     return sigmoid_expr(u)
 
@@ -213,7 +213,7 @@ def _e_elu(u, alpha):
 
 def _e_selu(u, alpha=None):
     # As on the SELU slide: λu for u ≥ 0, so SELU′(0) = λ (ELU's slide puts 0 left).
-    from stepcalc.engine.symbols import SELU_ALPHA, SELU_LAMBDA
+    from stepcalc.engine.maths.symbols import SELU_ALPHA, SELU_LAMBDA
 
     sp = _sp()
     return sp.Piecewise((SELU_LAMBDA * SELU_ALPHA * (sp.exp(u) - 1), u < 0), (SELU_LAMBDA * u, True))
@@ -236,7 +236,7 @@ def _e_softsign(u, alpha=None):
 def _e_softmax(u, alpha=None):
     """One component, e^u / (e^u + Σ_{k≠i} e^{u_k}); the full K-vector is
     `softmax_components(K)`."""
-    from stepcalc.engine.symbols import softmax_one_component
+    from stepcalc.engine.maths.symbols import softmax_one_component
 
     return softmax_one_component(u)
 
@@ -253,13 +253,13 @@ def _i_tanh(u, a, alpha=None):
 
 
 def _i_softplus(u, a, alpha=None):
-    from stepcalc.engine.symbols import sigmoid_expr
+    from stepcalc.engine.maths.symbols import sigmoid_expr
 
     return sigmoid_expr(u)
 
 
 def _i_swish(u, a, alpha=None):
-    from stepcalc.engine.symbols import sigmoid_expr
+    from stepcalc.engine.maths.symbols import sigmoid_expr
 
     return a + sigmoid_expr(u) * (1 - a)
 
@@ -325,7 +325,7 @@ def saturation(name: str, u, a=None) -> np.ndarray:
 def __getattr__(name: str):
     # Lazy re-export of the symbolic softmax helpers (they need sympy).
     if name in ("softmax_components", "softmax_jacobian_derivation", "SoftmaxJacobian"):
-        from stepcalc.engine import symbols
+        from stepcalc.engine.maths import symbols
 
         return getattr(symbols, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from stepcalc.records import Flag
+from stepcalc.records.steps import Flag
 
 # Below this slope a sigmoid/tanh unit passes on less than 0.1 % of its error signal.
 SATURATION_SLOPE = 1e-3

@@ -19,7 +19,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from stepcalc.engine.registry import lookup
+from stepcalc.engine.maths.registry import lookup
 
 _TINY = np.finfo(np.float64).tiny   # smallest normal float: log(_TINY) ≈ −708, finite
 _EPS = np.finfo(np.float64).eps
@@ -163,7 +163,7 @@ class Loss:
         """(∂term/∂ŷ_k as sympy, (ŷ_k, y_k) symbols); compiled lazily with the gradient."""
         if self.term is None:
             return None
-        from stepcalc.engine.symbols import real_symbol
+        from stepcalc.engine.maths.symbols import real_symbol
 
         yhat, y = real_symbol("yhat"), real_symbol("y")
         return _sp().diff(self.term(yhat, y), yhat), (yhat, y)
@@ -174,11 +174,11 @@ class Loss:
         if self.term is None:
             return _hinge_gradient(yhat if logits is None else logits, _labels(labels, y))
         if "gradient" not in self._compiled:
-            from stepcalc.engine.symbols import lambdify_numpy
+            from stepcalc.engine.maths.symbols import lambdify_numpy
 
             expr, args = self.term_derivative()
             self._compiled["gradient"] = lambdify_numpy(args, expr)
-        from stepcalc.engine.symbols import as_float_array
+        from stepcalc.engine.maths.symbols import as_float_array
 
         if self.domain is not None:
             yhat = np.clip(yhat, *self.domain)
@@ -258,7 +258,7 @@ def derive_fused_delta(name: str, K: int = 3, components: int | None = None) -> 
     others are the same by symmetry; a slide shows one): a third of the work for K = 3.
     """
     sp = _sp()
-    from stepcalc.engine import symbols as S
+    from stepcalc.engine.maths import symbols as S
 
     if name == "cross_entropy":
         u, h = S.softmax_components(K)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from stepcalc.engine.activations import get_activation
-from stepcalc.engine.losses import derive_fused_delta, get_loss
-from stepcalc.engine.notation import Grad, Name, applied, entry, mul
-from stepcalc.records import Derivation
+from stepcalc.engine.maths.activations import get_activation
+from stepcalc.engine.maths.losses import derive_fused_delta, get_loss
+from stepcalc.records.notation import Grad, Name, applied, entry, mul
+from stepcalc.records.steps import Derivation
 
 SHOWN_CLASSES = 3   # the softmax derivation is written out for at most this many classes
 
@@ -67,7 +67,7 @@ def softmax_output_delta(scenario, out) -> Derivation:
     entries rewritten as ŷᵢ(Δᵢₖ − ŷ_k) (sympy checks the two agree for every i, k), then
     collected to ŷ_1(∂L/∂ŷ_1 − Σᵢ ŷᵢ ∂L/∂ŷᵢ), then ∂L/∂ŷᵢ = sympy.diff of the loss term.
     """
-    from stepcalc.engine.symbols import softmax_jacobian_derivation
+    from stepcalc.engine.maths.symbols import softmax_jacobian_derivation
 
     shown = min(out.units, SHOWN_CLASSES)
     jac = softmax_jacobian_derivation(shown)

@@ -310,8 +310,8 @@ def _matrix(rows: np.ndarray, fmt) -> str:
 
 def _carried_cause(ctx: Context, exact: np.ndarray) -> tuple[np.ndarray | None, str]:
     """Recompute an activation (or the loss) from the printed input that feeds it."""
-    from stepcalc.engine import network
-    from stepcalc.engine.activations import get_activation
+    from stepcalc.engine.numbers import network
+    from stepcalc.engine.maths.activations import get_activation
 
     prefix, local = split_id(ctx.key)
     sc = ctx.scenario

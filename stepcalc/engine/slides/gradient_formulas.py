@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from stepcalc.engine.formulas import (
+from stepcalc.engine.slides.formulas import (
     ETA, GAMMA, LAMBDA, ONE, Notation, batch_mean, expander, i, j, k, n,
 )
-from stepcalc.engine.notation import (
+from stepcalc.records.notation import (
     Grad, Name, Updated, Velocity, add, applied, entry, equation, long_sum, mul, num,
 )
 

@@ -15,10 +15,10 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from stepcalc.engine.notation import (
+from stepcalc.records.notation import (
     Name, add, applied, decorate, entry, equation, long_sum, mul, num, sum_except,
 )
-from stepcalc.records import Expansion
+from stepcalc.records.steps import Expansion
 
 n, i, j, k = sp.symbols("n i j k", integer=True)
 ETA, GAMMA, LAMBDA = Name("eta"), Name("gamma"), Name("lambda")

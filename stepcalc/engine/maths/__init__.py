@@ -1,0 +1,1 @@
+"""The mathematics: activations and losses (numpy + sympy, derivatives from sympy.diff)."""

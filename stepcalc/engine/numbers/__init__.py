@@ -1,0 +1,1 @@
+"""Running the numbers: forward/backward passes, optimizers, long runs, gradient check."""
