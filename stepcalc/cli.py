@@ -10,14 +10,18 @@ from pathlib import Path
 from stepcalc.errors import StepcalcError
 from stepcalc.files import (
     EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, GENERATOR, MARKDOWN_MARKER, check_output,
-    export_text, load_scenario, write_atomically,
+    export_chunks, load_scenario, write_atomically,
 )
 
 EXPORT_EPILOG = f"""\
 An existing OUT is replaced only if stepcalc export wrote it: a Markdown export ends with
 the line {MARKDOWN_MARKER}, a JSON export starts with "generator": "{GENERATOR}". Any other
-existing file is left alone (exit 2) unless --force is given. OUT is written to a temporary
-file beside it and renamed into place, so it is never half-written.
+existing regular file is left alone (exit 2) unless --force is given; OUT is checked again
+just before it is replaced. A FIFO, device, socket, symlink or folder is never a target, even
+with --force (exit 2). OUT is written to a temporary file beside it (.OUT.<pid>.<random>.stepcalc-tmp,
+removed by the next export into that folder if a killed run left it) and renamed into place,
+so it is never half-written. A JSON export of more than 10,000,000 numbers is refused unless
+--allow-large is given.
 """
 
 
@@ -26,16 +30,17 @@ def cmd_export(args) -> int:
 
     out = Path(args.output) if args.output else None
     if out is not None:
-        check_output(out, args.force)   # before the (possibly long) computation
-    text = export_text(stepcalc.trace(load_scenario(args.file)), args.format)
+        check_output(out, args.force)   # before the (possibly long) computation; again before the rename
+    chunks = export_chunks(stepcalc.trace(load_scenario(args.file)), args.format, args.allow_large)
     if out is not None:
         try:
-            write_atomically(out, text)
+            write_atomically(out, chunks, force=args.force)
         except OSError as exc:
             raise StepcalcError(f"{out}: cannot write: {exc.strerror or exc}") from None
         print(f"wrote {out}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        for chunk in chunks:
+            sys.stdout.write(chunk)
     return EXIT_OK
 
 
@@ -53,13 +58,15 @@ class Progress:
         self.last_tenth = 0
         self.open_line = False
 
-    def __call__(self, step: int, total: int) -> None:
+    def __call__(self, step: int, total: int, unit: str = "training step") -> None:
+        if step <= 1:   # a new run (init_stats reports each of its runs' layers)
+            self.last_tenth = 0
         if self.tty:
             now = time.monotonic()
             if now - self.last_time < 0.2 and step != total:
                 return
             self.last_time = now
-            self.stream.write(f"\rstepcalc: training step {step:,}/{total:,} "
+            self.stream.write(f"\rstepcalc: {unit} {step:,}/{total:,} "
                               f"({100 * step // total}%)")
             self.open_line = step != total
             if not self.open_line:
@@ -69,7 +76,7 @@ class Progress:
         tenth = 10 * step // total
         if tenth > self.last_tenth:
             self.last_tenth = tenth
-            self.stream.write(f"stepcalc: training step {step:,}/{total:,} ({10 * tenth}%)\n")
+            self.stream.write(f"stepcalc: {unit} {step:,}/{total:,} ({10 * tenth}%)\n")
             self.stream.flush()
 
     def close(self) -> None:
@@ -141,7 +148,9 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="OUT",
                         help="write here instead of stdout (see below)")
     export.add_argument("--force", action="store_true",
-                        help="overwrite OUT even if stepcalc did not write it")
+                        help="overwrite OUT even if stepcalc did not write it (regular files only)")
+    export.add_argument("--allow-large", action="store_true",
+                        help="write a JSON export of more than 10,000,000 numbers")
     export.set_defaults(func=cmd_export)
     check = sub.add_parser("check", help="validate, gradient-check and audit [expect]")
     check.add_argument("file", nargs="?", help="scenario file or bundled name")

@@ -113,6 +113,7 @@ import numpy as np
 
 from stepcalc.errors import ScenarioError
 
+from .init_stats_limits import check_init_stats_limits
 from .fields import REQUIRED, Table, check_name, describe, index, one_of
 from .model import ACTIVATION_NAMES, DEFAULT_ALPHA, LOSS_NAMES, REDUCTIONS, Scenario
 from .shapes import matrix, readonly, to_array
@@ -345,10 +346,12 @@ def _parse_init_stats(root: Table) -> dict:
         elif t.has("std"):
             raise t.error("std", f'only method = "normal" takes std ({method} sets its own)')
         runs.append(InitRun(name, activation, method, std, t.integer("seed", seed, low=0)))
-    return {"dims": tuple(raw), "batch": net.integer("batch", 16, low=1, high=4096),
+    spec = {"dims": tuple(raw), "batch": net.integer("batch", 16, low=1, high=4096),
             "bins": net.integer("bins", 20, low=1, high=200),
             "dtype": net.choice("dtype", DTYPES, "float32"),
             "draw": net.choice("draw", ("outputs", "weights"), "outputs"), "runs": tuple(runs)}
+    check_init_stats_limits(net, spec["dims"], spec["batch"], spec["draw"], len(runs))
+    return spec
 
 
 # ------------------------------------------------------------------ batchnorm -------

@@ -43,9 +43,14 @@ def gram_root(x: np.ndarray) -> np.ndarray:
 
 
 def run_experiment(dims, batch: int, activation: str, method: str, std: float | None,
-                   seed: int, dtype=np.float32, draw: str = "outputs") -> list[np.ndarray]:
-    """The activations h¹ … h^L of one run (each batch × width)."""
+                   seed: int, dtype=np.float32, draw: str = "outputs",
+                   progress=None) -> list[np.ndarray]:
+    """The activations h¹ … h^L of one run (each batch × width).
+
+    ``progress(layer, layers, unit)`` is called after each layer (the CLI prints it on stderr).
+    """
     act = get_activation(activation)
+    report = progress or (lambda *_: None)
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((batch, dims[0]), dtype=dtype)
     if draw == "outputs":
@@ -55,6 +60,7 @@ def run_experiment(dims, batch: int, activation: str, method: str, std: float | 
             u = weight_std(method, d_in, std) * np.einsum("ij,jk->ik", gram_root(x), z)
             x = act.forward(u).astype(dtype, copy=False)
             layers.append(x)
+            report(len(layers), len(dims) - 1, "layer")
         return layers
     buffer = np.empty(max(a * b for a, b in zip(dims[:-1], dims[1:])), dtype=dtype)
     layers = []
@@ -65,6 +71,7 @@ def run_experiment(dims, batch: int, activation: str, method: str, std: float | 
         u *= dtype(weight_std(method, d_in, std))
         x = act.forward(u).astype(dtype, copy=False)
         layers.append(x)
+        report(len(layers), len(dims) - 1, "layer")
     return layers
 
 
@@ -77,7 +84,7 @@ def trace(scenario):
     layer_names = [f"layer {l + 1}" for l in range(L)]
     for run in spec["runs"]:
         hs = run_experiment(dims, batch, run.activation, run.method, run.std, run.seed, dtype,
-                            spec.get("draw", "outputs"))
+                            spec.get("draw", "outputs"), _layer_progress(run.name, spec))
         means = np.array([float(h.mean(dtype=np.float64)) for h in hs])
         stds = np.array([float(h.std(dtype=np.float64)) for h in hs])
         counts, edges = [], []
@@ -106,6 +113,22 @@ def trace(scenario):
                 table=table(layer_names, [f"{e:.3g}" for e in edges[-1][:-1]], np.array(counts),
                             corner="bin from", sparkline=True))
     return em.trace()
+
+
+# Runs needing more multiply-adds than this (a few seconds) report each layer on stderr.
+PROGRESS_WORK = 1e10
+
+
+def _layer_progress(name: str, spec):
+    """The CLI's progress callback for a long run (None in the Python API), labelled with it."""
+    from stepcalc.engine.numbers.long_runs import current_progress
+    from stepcalc.scenario.init_stats_limits import experiment_work
+
+    progress = current_progress()
+    if progress is None or experiment_work(spec["dims"], spec["batch"],
+                                           spec.get("draw", "outputs")) < PROGRESS_WORK:
+        return None
+    return lambda layer, layers, unit: progress(layer, layers, unit=f"init_stats run {name}: {unit}")
 
 
 def _describe(run, dims) -> str:

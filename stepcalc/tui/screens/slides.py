@@ -287,6 +287,7 @@ class SlideScreen(Screen):
         self.app.pop_screen()
 
     def action_export(self) -> None:
+        from stepcalc.errors import StepcalcError
         from stepcalc.files import write_atomically, written_by_stepcalc
         from stepcalc.render.markdown import render_markdown
 
@@ -297,8 +298,11 @@ class SlideScreen(Screen):
             self.notify(f"{target} exists and was not written by stepcalc: left alone",
                         severity="error")
             return
-        try:
-            write_atomically(target, render_markdown(self.trace))
+        try:   # force=False: checked again just before the rename (regular files only)
+            write_atomically(target, render_markdown(self.trace), force=False)
+        except StepcalcError as exc:
+            self.notify(f"{exc}: left alone", severity="error", markup=False)
+            return
         except OSError as exc:
             self.notify(f"Could not write {target}: {exc.strerror or exc}", severity="error")
             return
