@@ -313,10 +313,14 @@ def test_file_level_errors(tmp_path):
         handle.write((b"# " + b"x" * 1022 + b"\n") * (50 * 1024))
     latin = tmp_path / "latin.toml"
     latin.write_bytes('title = "caf\xe9"\n'.encode("latin-1"))
-    cases = [(tmp_path / "missing.toml", "no such file"), (tmp_path, "is a directory"),
-             (latin, "not UTF-8"), (big, "larger than 32 MB")]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    cases = [(tmp_path / "missing.toml", "no such file"), (latin, "not UTF-8"),
+             (big, "larger than 32 MB")]
+    # `check DIR` checks a folder's scenarios (none here: bad input); export takes one file.
+    folder = {"export": (tmp_path, "is a directory"), "check": (empty, "no scenario files")}
     for command in ("export", "check"):
-        for path, phrase in cases:
+        for path, phrase in cases + [folder[command]]:
             code, out, err = run_cli(command, str(path))
             assert code == 2 and out == "", err
             assert err.startswith(f"stepcalc: {path}: ") and phrase in err, err
