@@ -331,7 +331,7 @@ def test_file_level_errors(tmp_path):
     (None, "no such file"),
     (b'title = "t"\n[data\n', "line 2"),
     (b"\xff\xfe\x00title", "not UTF-8"),
-    ("dir", "is a directory"),
+    ("dir", {"export": "is a directory", "check": "no scenario files"}),
 ])
 def test_real_subprocess_runs(tmp_path, content, phrase):
     path = tmp_path / "case.toml"
@@ -343,5 +343,6 @@ def test_real_subprocess_runs(tmp_path, content, phrase):
         code, out, err = run_cli_process(command, path, cwd=REPO, timeout=60)
         assert code == 2, err
         assert out == ""
-        assert err.startswith(f"stepcalc: {path}: ") and phrase in err
+        expected = phrase[command] if isinstance(phrase, dict) else phrase
+        assert err.startswith(f"stepcalc: {path}: ") and expected in err
         assert err.count("\n") == 1 and "Traceback" not in err
