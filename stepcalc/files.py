@@ -20,8 +20,9 @@ EXIT_INTERRUPTED = 130
 
 # How `export -o` knows a file is one it wrote (and may overwrite without --force):
 # a Markdown export ends with MARKDOWN_MARKER on its own line, a JSON export starts with
-# the key "generator": "stepcalc".
+# the key "generator": "stepcalc", a script (-f numpy) ends with SCRIPT_MARKER.
 MARKDOWN_MARKER = "<!-- stepcalc export -->"   # = render.markdown.MARKER (kept light: no import)
+SCRIPT_MARKER = "# stepcalc export"             # = render.numpy_script.MARKER
 GENERATOR = "stepcalc"                          # = render.json_export.GENERATOR
 MARK_BYTES = 256                                # read from each end, no more
 _JSON_MARK = re.compile(rb'\A\s*\{\s*"generator"\s*:\s*"stepcalc"')
@@ -100,6 +101,10 @@ def export_text(trace, fmt: str) -> str:
 def export_chunks(trace, fmt: str, allow_large: bool = False) -> Iterable[str]:
     """The export in pieces to write as they come. A JSON export over MAX_NUMBERS numbers
     is refused (with its size) unless ``allow_large``; Markdown elides large arrays itself."""
+    if fmt == "numpy":
+        from stepcalc.render.numpy_script import render_numpy
+
+        return [render_numpy(trace)]
     if fmt == "json":
         from stepcalc.render.json_export import MAX_NUMBERS, iter_json, number_count
 
@@ -139,7 +144,7 @@ def written_by_stepcalc(path: Path) -> bool:
     finally:
         os.close(fd)
     return bool(_JSON_MARK.match(head)) or \
-        tail.rstrip().endswith(MARKDOWN_MARKER.encode("ascii"))
+        tail.rstrip().endswith((MARKDOWN_MARKER.encode("ascii"), SCRIPT_MARKER.encode("ascii")))
 
 
 def check_output(out: Path, force: bool) -> None:
