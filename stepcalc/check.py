@@ -7,6 +7,7 @@ from typing import TextIO
 
 import numpy as np
 
+from stepcalc.render.escaping import terminal_text
 from stepcalc.render.printing import format_number
 
 TOLERANCE = 1e-6
@@ -23,9 +24,12 @@ def mismatch_text(m) -> str:
 
 
 def gradient_status(result) -> str:
+    notes = result.notes()
     if result.ok(TOLERANCE):
-        return "ok"
-    return "MISMATCH" if math.isfinite(result.max_error) else "NOT FINITE (nan/inf in the loss)"
+        return f"ok ({notes})" if notes else "ok"
+    if result.not_finite:
+        return f"NOT FINITE (nan/inf gradient, loss or difference: {notes})"
+    return f"MISMATCH ({notes})" if notes else "MISMATCH"
 
 
 def golden_results(scenario) -> list[tuple[str, str | None]]:
@@ -60,7 +64,8 @@ def check_scenario(scenario, out: TextIO) -> tuple[int, int]:
 
     trace = stepcalc.trace(scenario)
     problems = 0
-    print(f"{scenario.file}: {scenario.title}", file=out)
+    # The title is the file's text: escaped, so ESC/CR/NUL cannot forge or colour the report.
+    print(f"{terminal_text(str(scenario.file))}: {terminal_text(scenario.title)}", file=out)
     if scenario.kind == "train" and scenario.train.steps > 0:
         print("  gradients vs central differences (step 1, loss + weight-decay penalty):", file=out)
         for result in check_gradients(scenario):

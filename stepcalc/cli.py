@@ -170,12 +170,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     progress = Progress()
     try:
-        if args.command not in ("export", "check"):
+        if args.command not in ("export", "check", "run"):
             return args.func(args)
+        import numpy as np
+
         from stepcalc.engine.numbers.long_runs import reporting_progress
 
-        with reporting_progress(progress):
-            return args.func(args)
+        # No numpy RuntimeWarning reaches stderr (or the TUI's screen): every overflow or
+        # invalid operation leaves a non-finite value, which its step flags.
+        with np.errstate(all="ignore"):
+            if args.command == "run":
+                return args.func(args)
+            with reporting_progress(progress):
+                return args.func(args)
     except StepcalcError as exc:
         progress.close()
         print(f"stepcalc: {exc}", file=sys.stderr)

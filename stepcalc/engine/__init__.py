@@ -9,7 +9,18 @@ from stepcalc.records.steps import Flag, Trace
 
 
 def trace(scenario) -> Trace:
-    """Compute every step of a scenario once, then mark printed values that disagree."""
+    """Compute every step of a scenario once, then mark printed values that disagree.
+
+    numpy's overflow/invalid warnings are silenced here, at the engine's boundary: every
+    value they concern is non-finite, and each step flags its non-finite entries.
+    """
+    import numpy as np
+
+    with np.errstate(all="ignore"):
+        return _trace(scenario)
+
+
+def _trace(scenario) -> Trace:
     if scenario.kind == "train":
         from stepcalc.engine.slides.train import trace_train
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from stepcalc.records.notation import Name
+from stepcalc.render.escaping import markdown_text
 from stepcalc.render.latex import derivation_latex, expansion_latex, matrix_latex
 from stepcalc.render.printing import to_latex
 from stepcalc.records.steps import PHASE_LABELS, Trace
@@ -63,7 +64,7 @@ def render_markdown(trace: Trace) -> str:
         if step.explanation:
             out.append(step.explanation)
         for flag in step.flags:
-            out.append(f"> {FLAG_ICONS.get(flag.kind, '!')} **{flag.kind.replace('_', ' ')}**: {flag.message}")
+            out.append(f"> {FLAG_ICONS.get(flag.kind, '!')} **{flag.kind.replace('_', ' ')}**: {escape(flag.message)}")
     if trace.losses and len(trace.losses) > 1:
         out.append("## Loss across steps")
         out.append(loss_table(trace.losses, precision))
@@ -71,13 +72,9 @@ def render_markdown(trace: Trace) -> str:
     return "\n\n".join(out) + "\n"
 
 
-# Characters that Markdown (or the LaTeX behind it) would read as markup in plain text.
-_MARKUP = str.maketrans({c: "\\" + c for c in "\\`*_[]<>$#|"})
-
-
 def escape(text: str) -> str:
     """User text (titles, sources, names) shown as itself, never as markup or math."""
-    return text.translate(_MARKUP)
+    return markdown_text(text)
 
 
 def loss_table(losses: list[float], precision: int, keep: int = 10) -> str:
@@ -110,10 +107,12 @@ def table_markdown(table, precision: int) -> str:
     """A Step's labelled table as a Markdown table (numbers at display precision)."""
     from stepcalc.render.printing import format_number
 
-    head = [table.corner] + list(table.column_labels) + (["histogram"] if table.sparkline else [])
+    # Labels may be the user's (class names): escaped, so a | or <script> stays text.
+    head = [escape(table.corner)] + [escape(c) for c in table.column_labels] + \
+        (["histogram"] if table.sparkline else [])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for label, row in zip(table.row_labels, table.values):
-        cells = [label] + [format_number(v, precision) for v in row]
+        cells = [escape(label)] + [format_number(v, precision) for v in row]
         if table.sparkline:
             cells.append("`" + sparkline(row) + "`")
         lines.append("| " + " | ".join(cells) + " |")

@@ -71,7 +71,11 @@ def _draw(slot: ParamSlot, spec: InitSpec, rng: np.random.Generator) -> np.ndarr
     # Draw only the weight part; the folded bias row/column (index 0) starts at 0.
     body_shape = _body_shape(slot)
     if spec.method == "uniform":
-        body = rng.uniform(spec.low, spec.high, size=body_shape)
+        if math.isfinite(spec.high - spec.low):
+            body = rng.uniform(spec.low, spec.high, size=body_shape)
+        else:   # high − low overflows (±1e308): mix the ends instead, with the same draws
+            u = rng.random(size=body_shape)
+            body = spec.low * (1.0 - u) + spec.high * u
     else:
         body = rng.normal(0.0, _std(slot, spec), size=body_shape)
     if slot.folded == "row":

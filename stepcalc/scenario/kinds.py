@@ -285,6 +285,7 @@ def _parse_losses(root: Table) -> dict:
             if name in ("squared_error", "half_squared_error", "absolute_error") and \
                     (preds is None or targets is None):
                 raise ScenarioError(root.file, where, f"{name} needs data.predictions and data.targets")
+        _check_probabilities(data, functions, scores, preds, targets)
         spec["loss"] = dict(functions=functions, reduction=loss_t.choice("reduction", REDUCTIONS, "mean"),
                             scores=scores, labels=labels, predictions=preds, targets=targets,
                             class_names=tuple(names))
@@ -308,11 +309,56 @@ def _parse_losses(root: Table) -> dict:
         weights = {}
         for key in weights_t.data:
             check_name(key, weights_t.at(key), weights_t.file)
+            if key in LOSSES_KIND_IDS:
+                raise ScenarioError(weights_t.file, weights_t.at(key),
+                                    f'"{key}" is reserved: it is a quantity id of the losses kind '
+                                    f"({', '.join(sorted(LOSSES_KIND_IDS))}); choose another name")
             weights[key] = _numbers(weights_t, key, "a list or matrix of numbers")
         spec["regularization"] = dict(
             weights=weights, functions=_choices(reg, "functions", DISTANCES, DISTANCES),
             lam=reg.number("lambda", None, ge=0) if reg.has("lambda") else None)
     return spec
+
+
+def _check_probabilities(data: Table, functions, scores, preds, targets) -> None:
+    """What the train kind refuses, refused here too: a cross-entropy of "probabilities"
+    outside [0, 1], a BCE target outside [0, 1], a cross-entropy target row that is not a
+    probability row."""
+    def where(key: str, i: int, j: int) -> str:
+        nested = isinstance(data.raw(key), list) and any(isinstance(v, list) for v in data.raw(key))
+        return index(index(data.at(key), i), j) if nested else index(data.at(key), i)
+
+    for fn in functions:
+        reads_preds = preds is not None and (fn == "binary_cross_entropy" or
+                                             (fn == "cross_entropy" and scores is None))
+        if reads_preds:
+            bad = np.argwhere((preds < 0) | (preds > 1))
+            if len(bad):
+                i, j = bad[0]
+                raise ScenarioError(data.file, where("predictions", i, j),
+                                    f"expected a probability in [0, 1] for {fn}, got "
+                                    f"{preds[i, j]:g}")
+        if targets is None:
+            continue
+        if fn == "binary_cross_entropy":
+            bad = np.argwhere((targets < 0) | (targets > 1))
+            if len(bad):
+                i, j = bad[0]
+                raise ScenarioError(data.file, where("targets", i, j),
+                                    f"expected a target in [0, 1] for binary_cross_entropy, got "
+                                    f"{targets[i, j]:g}")
+        if fn == "cross_entropy":
+            for i, row in enumerate(targets):
+                if (row < 0).any() or abs(row.sum() - 1) > 1e-6:
+                    raise ScenarioError(data.file, index(data.at("targets"), i),
+                                        "expected a probability row (numbers >= 0 that sum to 1) "
+                                        "for cross_entropy")
+
+
+# Ids the losses kind writes itself: a regularization weight of the same name would
+# overwrite its value ("diff", "lambda") or its step.
+LOSSES_KIND_IDS = frozenset({"s", "y", "labels", "yhat", "probs", "scores", "f", "t", "diff",
+                             "lambda", "loss", "penalty", "distance"} | set(LOSS_NAMES))
 
 
 # ------------------------------------------------------------------ init_stats ------

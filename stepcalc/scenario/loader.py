@@ -34,6 +34,10 @@ MAX_FILE_BYTES = 32 * 2**20
 # backward and the weight gradient); 10¹² is minutes of numpy, beyond it hours.
 MAX_WORK = 1e12
 
+# The deepest a scenario needs is about 5 (expect → id → matrix rows → numbers; tables of
+# arrays of tables); numpy refuses more than 64 dimensions, tomllib recurses per level.
+MAX_DEPTH = 16
+
 _TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _TOML_END = re.compile(r"\s*\(at end of document\)$")
 
@@ -74,6 +78,7 @@ def loads(text: str, file: str = "<string>") -> Scenario:
 
 def load_data(data: dict, file: str) -> Scenario:
     """Validate a scenario given as the dict TOML parses to (the builder API's way in)."""
+    _check_depth(data, file)
     root = Table(data, "", file)
     kind = root.choice("kind", KINDS, "train")
     build = _KIND_LOADERS.get(kind, _load_other)
@@ -83,6 +88,10 @@ def load_data(data: dict, file: str) -> Scenario:
 def _parse_toml(text: str, file: str) -> dict:
     try:
         return tomllib.loads(text, parse_float=parse_toml_float)
+    except RecursionError:   # tomllib recurses once per [ or {: hundreds deep exhaust the stack
+        raise ScenarioError(file, "", f"invalid TOML for stepcalc: arrays or inline tables nested "
+                                      f"hundreds deep; a scenario nests at most {MAX_DEPTH} "
+                                      "levels") from None
     except tomllib.TOMLDecodeError as exc:
         message, where = str(exc), ""
         m = _TOML_WHERE.search(message)
@@ -91,6 +100,23 @@ def _parse_toml(text: str, file: str) -> dict:
         elif m := _TOML_END.search(message):
             message, where = message[:m.start()], "end of file"
         raise ScenarioError(file, where, f"invalid TOML: {message}") from None
+
+
+def _check_depth(data: dict, file: str) -> None:
+    """Refuse values nested deeper than any scenario needs (numpy stops at 64 dimensions,
+    and every later step would recurse once per level), naming the key path."""
+    stack = [(data, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ScenarioError(file, path, f"nested {depth} levels deep (tables, arrays); a "
+                                            f"scenario nests at most {MAX_DEPTH}")
+        if isinstance(value, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            # scalars are not pushed: a 1024 × 784 matrix costs 1024 entries here
+            stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)
+                         if isinstance(v, (list, dict)))
 
 
 def _common(root: Table, kind: str, allowed: tuple[str, ...] | None) -> dict[str, Any]:

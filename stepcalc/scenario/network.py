@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from stepcalc.errors import ScenarioError
 
 from .fields import REQUIRED, Table, one_of
@@ -10,8 +12,23 @@ from .model import (ACTIVATION_NAMES, BIAS_STYLES, CONVENTIONS, DEFAULT_ALPHA, L
 
 MODEL_KEYS = ("convention", "bias", "layers")
 LAYER_KEYS = ("units", "activation", "weights", "bias_name", "pre", "post", "alpha")
-# Names that already mean something in formulas and quantity ids.
-RESERVED_NAMES = ("x", "y", "loss")
+# Names that already mean something in formulas and quantity ids (a parameter called
+# "eta" would overwrite the learning rate's id; "after" or "step2" would read as a prefix).
+# "m" and "s" stay allowed: the design's own example names a weight m, and m.<param> /
+# s.<param> ids always carry a dot.
+RESERVED_NAMES = {
+    "x": "the input data", "y": "the targets", "loss": "the loss",
+    "eta": "the learning rate", "gamma": "the momentum coefficient",
+    "lambda": "the weight decay", "grad": "the prefix of gradients (grad.<name>)",
+    "new": "the prefix of updated parameters (new.<param>)",
+    "after": "the prefix of the forward pass after training (after.<name>)",
+    "v": "the prefix of velocities (v.<param>)", "v0": "the velocity before the update",
+    "mhat": "Adam's corrected first moment (mhat.<param>)",
+    "shat": "Adam's corrected second moment (shat.<param>)",
+    "fprime": "the activation slopes", "accuracy": "the accuracy metric",
+    "rmse": "the rmse metric", "mae": "the mae metric",
+}
+_STEP_PREFIX = re.compile(r"step[0-9]+")
 MAX_UNITS = 100_000
 # Guards against a typo like units = 1000000 allocating gigabytes at load time: checked
 # layer by layer here, before [params]/[init] allocate anything. 10⁷ float64 = 80 MB per
@@ -68,6 +85,18 @@ def _parse_layer(lt: Table, i: int, count: int, bias: str, names: _Names) -> Lay
                  pre=pre, post=post, alpha=alpha)
 
 
+def check_reserved(value: str, path: str, file: str) -> None:
+    """A user name must not be a built-in quantity id or an id prefix."""
+    if value in RESERVED_NAMES:
+        meaning = RESERVED_NAMES[value]
+    elif _STEP_PREFIX.fullmatch(value):
+        meaning = "the prefix of later training steps (step2.<id>, …)"
+    else:
+        return
+    raise ScenarioError(file, path, f'"{value}" is reserved: it is the id of {meaning}; '
+                                    "choose another name")
+
+
 class _Names:
     """Parameter and quantity names seen so far: each must be unique across the model."""
 
@@ -79,8 +108,9 @@ class _Names:
         given = lt.has(key)
         if allow_empty and lt.string(key, default) == "":
             return ""
-        value = lt.name(key, default, reserved=RESERVED_NAMES)
+        value = lt.name(key, default)
         path = lt.at(key)
+        check_reserved(value, path, self.file)
         if value in self.seen:
             how = "" if given else f' (the default name for {path})'
             raise ScenarioError(self.file, path, f'"{value}"{how} is already the name of '

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import App
 from textual.binding import Binding
 
+from stepcalc.render.escaping import terminal_text
 from stepcalc.tui.quiz import Score
 
 
@@ -32,14 +33,14 @@ class StepcalcApp(App[int]):
             return PickerScreen()
         from stepcalc.tui.screens.slides import SlideScreen
 
-        self.sub_title = self.trace.scenario.title
+        self.sub_title = terminal_text(self.trace.scenario.title)
         return SlideScreen(self.trace, start=self.start)
 
     def open_trace(self, trace, can_go_back: bool = False) -> None:
         from stepcalc.tui.screens.slides import SlideScreen
 
         self.trace = trace
-        self.sub_title = trace.scenario.title
+        self.sub_title = terminal_text(trace.scenario.title)
         self.push_screen(SlideScreen(trace, can_go_back=can_go_back))
 
     def action_help(self) -> None:

@@ -38,6 +38,8 @@ def gram_root(x: np.ndarray) -> np.ndarray:
     x = x.astype(np.float64)
     # einsum, not BLAS: for 16-row products OpenBLAS's thread wake-ups cost 100× the arithmetic.
     gram = np.einsum("ik,jk->ij", x, x)
+    if not np.isfinite(gram).all():   # x·xᵀ overflowed (std ~1e200): no root to take
+        return np.full_like(gram, np.nan)
     values, vectors = np.linalg.eigh(gram)
     return (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
 
@@ -51,7 +53,12 @@ def run_experiment(dims, batch: int, activation: str, method: str, std: float | 
     """
     act = get_activation(activation)
     report = progress or (lambda *_: None)
-    rng = np.random.default_rng(seed)
+    with np.errstate(all="ignore"):   # an overflowing run is flagged by trace(), not warned about
+        return _run_layers(dims, batch, act, method, std, np.random.default_rng(seed), dtype,
+                           draw, report)
+
+
+def _run_layers(dims, batch, act, method, std, rng, dtype, draw, report) -> list[np.ndarray]:
     x = rng.standard_normal((batch, dims[0]), dtype=dtype)
     if draw == "outputs":
         layers = []
@@ -85,14 +92,17 @@ def trace(scenario):
     for run in spec["runs"]:
         hs = run_experiment(dims, batch, run.activation, run.method, run.std, run.seed, dtype,
                             spec.get("draw", "outputs"), _layer_progress(run.name, spec))
-        means = np.array([float(h.mean(dtype=np.float64)) for h in hs])
-        stds = np.array([float(h.std(dtype=np.float64)) for h in hs])
+        with np.errstate(all="ignore"):   # inf/nan activations are flagged below
+            means = np.array([float(h.mean(dtype=np.float64)) for h in hs])
+            stds = np.array([float(h.std(dtype=np.float64)) for h in hs])
         counts, edges = [], []
         for h in hs:
-            lo_hi = BOUNDED.get(run.activation) or (float(h.min()), float(h.max()))
+            finite = h[np.isfinite(h)]   # an overflowed layer: histogram of what is finite
+            lo_hi = BOUNDED.get(run.activation) or \
+                ((float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0))
             if lo_hi[0] == lo_hi[1]:
                 lo_hi = (lo_hi[0] - 0.5, lo_hi[1] + 0.5)
-            c, e = np.histogram(h, bins=bins, range=lo_hi)
+            c, e = np.histogram(finite, bins=bins, range=lo_hi)
             counts.append(c)
             edges.append(e)
         prefix = run.name
@@ -106,7 +116,7 @@ def trace(scenario):
                 f"Forward pass of a {L}-layer net ({'-'.join(map(str, dims))}, batch {batch}): "
                 "mean and std of each layer's activations.",
                 formula=_formula(act, run), table=table(layer_names, ("mean", "std"), stats, corner="layer"),
-                flags=_flags(run, stds), expand=_std_expander(em, prefix, hs, stds))
+                flags=_flags(run, stds, hs), expand=_std_expander(em, prefix, hs, stds))
         em.emit(prefix + ".hist", "forward", f"{run.name}: histogram of each layer", np.array(counts),
                 f"np.histogram with {bins} bins over "
                 + ("the activation's range." if run.activation in BOUNDED else "each layer's [min, max]."),
@@ -178,8 +188,14 @@ def _std_expander(em, prefix, hs, stds):
     return expand
 
 
-def _flags(run, stds):
+def _flags(run, stds, hs):
     flags = []
+    broken = [layer for layer, h in enumerate(hs, 1) if not np.isfinite(h).all()]
+    if broken:
+        return (Flag("non_finite", f"the activations overflow from layer {broken[0]} on "
+                     f"(inf/nan in {len(broken)} of {len(hs)} layers): this init's std is too "
+                     "large for floating point; mean, std and histogram of those layers are not "
+                     "meaningful"),)
     if stds[-1] < 0.05 * max(stds[0], 1e-300):
         flags.append(Flag("note", f"the activations collapse towards 0: the last layer's std is "
                           f"{stds[-1]:.3g}, the first layer's {stds[0]:.3g} (vanishing signal)"))

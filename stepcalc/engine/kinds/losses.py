@@ -57,6 +57,7 @@ def _loss_steps(em: Emitter, spec: dict) -> None:
         em.values["labels"] = labels.astype(float)
     if preds is not None:
         em.values["yhat"] = preds
+        em.alias["yhat"] = "y_hat"   # written ŷ, like the formula
     mean = spec["reduction"] == "mean"
     rows = []
     for fn in spec["functions"]:
@@ -69,6 +70,7 @@ def _loss_steps(em: Emitter, spec: dict) -> None:
                     formula=_softmax_formula(K),
                     expand=em.expander("probs", lambda el: sym("p", el), _softmax_template(K)),
                     table=table(samples, names, probs, corner="p"), symbol=Name("p"))
+            em.alias["probs"] = "p"
         if uses_scores:
             per = loss.per_sample(None, y, logits=scores, labels=labels)
         else:
@@ -140,7 +142,8 @@ def _per_sample(fn, loss, K, uses_scores, y, labels):
             return mul(-1, sp.log(frac, evaluate=False))
         return formula, template
     # elementwise terms ℓ(ŷ_k, y_k), summed over k (cross-entropy: terms with y = 0 vanish)
-    source = "p" if (fn == "cross_entropy" and uses_scores) else "yhat"
+    # the value ids: "probs" (shown as p), "yhat", "s"
+    source = "probs" if (fn == "cross_entropy" and uses_scores) else "yhat"
     if fn == "binary_cross_entropy" and uses_scores:
         source = "s"
 
@@ -152,7 +155,7 @@ def _per_sample(fn, loss, K, uses_scores, y, labels):
 
     def formula():
         prediction = SIGMA(entry("s", n, k)) if source == "s" else entry(
-            "p" if source == "p" else "y_hat", n, k)
+            "p" if source == "probs" else "y_hat", n, k)
         inner = loss.term(prediction, entry("y", n, k))
         return sp.Eq(entry("L", n), sp.Sum(inner, (k, 1, K)) if K > 1 else inner.xreplace({k: 1}))
 

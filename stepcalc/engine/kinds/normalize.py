@@ -17,6 +17,22 @@ def exact(value: float):
     return sp.Integer(int(value)) if float(value).is_integer() else sp.Rational(str(value))
 
 
+def zscore(x: np.ndarray, mean: float | None, std: float | None):
+    """(z, μ, σ), computed on x / max|x| and scaled back: the sum of squares of pixels
+    near 1e308 would overflow (σ = ∞, z = 0), while on the scaled data σ ≤ max|x| and
+    z = (x/s − μ/s) / (σ/s) stays exact (±1 for [1e308, −1e308])."""
+    peak = float(np.max(np.abs(x)))
+    scale = peak if np.isfinite(peak) and peak > 0 else 1.0
+    scaled = x / scale
+    mu_s = float(scaled.mean()) if mean is None else mean / scale
+    sigma_s = float(scaled.std()) if std is None else std / scale
+    with np.errstate(all="ignore"):   # a given σ tiny next to huge pixels: z = ±inf, flagged
+        z = (scaled - mu_s) / sigma_s
+    mu = float(mu_s * scale) if mean is None else mean
+    sigma = float(sigma_s * scale) if std is None else std
+    return z, mu, sigma
+
+
 def trace(scenario):
     em = Emitter(scenario)
     spec = scenario.spec
@@ -47,8 +63,7 @@ def trace(scenario):
                     expand=em.expander("symmetric", lhs("symmetric"), lambda el, get: add(mul(
                         get("x", el), sp.Pow(exact(top / 2), -1, evaluate=False)), -1)), symbol=Name("symmetric"))
         else:
-            mu = float(x.mean()) if spec["mean"] is None else spec["mean"]
-            sigma = float(x.std()) if spec["std"] is None else spec["std"]
+            z, mu, sigma = zscore(x, spec["mean"], spec["std"])
             flat = list(np.ndindex(x.shape))
             em.values["mu"] = np.asarray(mu)
             em.emit("mu", "forward", "Mean μ of the pixels" if spec["mean"] is None else "Given mean μ", mu,
@@ -63,7 +78,7 @@ def trace(scenario):
                         lambda el, get: sp.sqrt(mul(long_sum([sp.Pow(add(get("x", e), mul(-1, get("mu", ()))), 2,
                                                                      evaluate=False) for e in flat]),
                                                     sp.Pow(sp.Integer(len(flat)), -1, evaluate=False)), evaluate=False)))
-            em.emit("zscore", "forward", "z-score: (x − μ) / σ", (x - mu) / sigma,
+            em.emit("zscore", "forward", "z-score: (x − μ) / σ", z,
                     "Mean 0 and std 1 over the data.",
                     formula=lambda: sp.Eq(entry("zscore", *idx), mul(add(X, mul(-1, Name("mu"))),
                                                                      sp.Pow(Name("sigma"), -1, evaluate=False))),

@@ -46,6 +46,9 @@ class Activation:
     elementwise: bool = True
     uses_alpha: bool = False
     default_alpha: float | None = None
+    # f′(u) in a form that keeps its digits where the identity cancels (σ′ = a(1 − a) is
+    # 1·0 = 0 at u = 40, the true value is 4.2e−18); tested against sympy.diff.
+    stable_derivative: Callable[[np.ndarray], np.ndarray] | None = None
     _compiled: dict = field(default_factory=dict, init=False, repr=False)
 
     def alpha_or_default(self, alpha):
@@ -89,6 +92,8 @@ class Activation:
         from stepcalc.engine.maths.symbols import as_float_array
 
         u = _f64(u)
+        if self.stable_derivative is not None:
+            return self.stable_derivative(u)
         alpha = self.alpha_or_default(alpha)
         a = self.forward(u, alpha) if a is None else _f64(a)
         fn = self._numeric_derivative()
@@ -264,6 +269,24 @@ def _i_swish(u, a, alpha=None):
     return a + sigmoid_expr(u) * (1 - a)
 
 
+# --- derivatives that keep their digits in the tails ----------------------------------
+# Same functions as sympy.diff of the expressions above (tests/robustness/test_numerics.py
+# compares them at 50 digits), rearranged so that nothing cancels: e^{−|u|} never
+# overflows, and 1 − a² is never formed from an a that has rounded to ±1.
+
+
+def _d_sigmoid(u):
+    with np.errstate(under="ignore"):
+        e = np.exp(-np.abs(u))
+        return e / (1.0 + e) ** 2          # σ′(u) = e^{−|u|}/(1 + e^{−|u|})² (σ′ is even)
+
+
+def _d_tanh(u):
+    with np.errstate(under="ignore"):
+        e = np.exp(-2.0 * np.abs(u))
+        return 4.0 * e / (1.0 + e) ** 2    # 1/cosh²(u) = 4/(e^u + e^{−u})², even
+
+
 # ∂h_i/∂u_i only (the diagonal of the Jacobian); the full Jacobian is
 # softmax_jacobian_derivation and the backward pass uses softmax_vjp.
 _i_softmax_diagonal = _i_sigmoid
@@ -274,8 +297,10 @@ ACTIVATIONS: dict[str, Activation] = {
     for act in (
         Activation("identity", r"\operatorname{id}", "id", _identity, _e_identity),
         Activation("step", r"\operatorname{step}", "step", _step, _e_step),
-        Activation("sigmoid", r"\sigma", "σ", _sigmoid, _e_sigmoid, _i_sigmoid),
-        Activation("tanh", r"\tanh", "tanh", _tanh, _e_tanh, _i_tanh),
+        Activation("sigmoid", r"\sigma", "σ", _sigmoid, _e_sigmoid, _i_sigmoid,
+                   stable_derivative=_d_sigmoid),
+        Activation("tanh", r"\tanh", "tanh", _tanh, _e_tanh, _i_tanh,
+                   stable_derivative=_d_tanh),
         Activation("relu", r"\operatorname{ReLU}", "ReLU", _relu, _e_relu),
         Activation("leaky_relu", r"\operatorname{LeakyReLU}", "LeakyReLU", _leaky, _e_leaky,
                    uses_alpha=True, default_alpha=0.01),

@@ -69,8 +69,15 @@ def _bce(yhat, y, logits, labels):
         z = logits
         with np.errstate(under="ignore"):
             return np.sum(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))), axis=1)
-    p = np.clip(yhat, _TINY, 1 - _EPS)
-    return -np.sum(y * np.log(p) + (1 - y) * np.log1p(-p), axis=1)
+    # y·log ŷ + (1−y)·log(1−ŷ) with 0·log 0 = 0 (xlogy): ŷ = y = 1 gives exactly 0, and
+    # ŷ = 0 with y = 1 gives log 0 = −∞, an infinite loss (flagged), not a clipped 708.
+    return 0.0 - np.sum(_xlogy(y, yhat, np.log) + _xlogy(1 - y, yhat, lambda p: np.log1p(-p)), axis=1)
+
+
+def _xlogy(weight, p, log):
+    """weight·log(p), taken as 0 where weight = 0 (even when log(p) = −∞)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(weight == 0, 0.0, weight * log(p))
 
 
 def _ce(yhat, y, logits, labels):
@@ -85,8 +92,8 @@ def _ce(yhat, y, logits, labels):
         e[np.arange(z.shape[0]), np.argmax(z, axis=1)] = 0.0
         log_sum = np.log1p(np.sum(e, axis=1))
         return np.sum(y * (m - z), axis=1) + np.sum(y, axis=1) * log_sum
-    # Only ŷ: clip below (0·log(tiny) = 0 for the classes with y_k = 0).
-    return -np.sum(y * np.log(np.clip(yhat, _TINY, None)), axis=1)
+    # Only ŷ: 0·log ŷ = 0 for the classes with y_k = 0; ŷ_k = 0 with y_k > 0 is −log 0 = ∞.
+    return 0.0 - np.sum(_xlogy(y, yhat, np.log), axis=1)   # 0.0 −: never −0
 
 
 def _hinge_margins(scores, labels):

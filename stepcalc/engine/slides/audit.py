@@ -234,6 +234,8 @@ def likely_cause(exact: float, printed: float, decimals: int, context: Context |
     ``weak=False`` leaves out the digit-level guesses (decimal point, dropped or swapped
     digits), which `audit` tries only after the explanations that use the whole matrix.
     """
+    if not (np.isfinite(exact) and np.isfinite(printed)):   # no digit of nan/inf to compare
+        return "the exact value is not a finite number (nan/inf)"
     tol = 0.5 * 10.0 ** (-decimals) * (1 + 1e-9)
     if context is not None:
         cause = _update_cause(exact, printed, decimals, context, element)

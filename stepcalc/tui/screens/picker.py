@@ -60,6 +60,6 @@ class PickerScreen(Screen):
         try:
             scenario_trace = trace(load_scenario(name))
         except StepcalcError as exc:
-            self.notify(str(exc), title="Cannot open", severity="error")
+            self.notify(str(exc), title="Cannot open", severity="error", markup=False)
             return
         self.app.open_trace(scenario_trace, can_go_back=True)

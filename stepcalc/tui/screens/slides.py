@@ -13,6 +13,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, Tree
 
+from stepcalc.errors import StepcalcError
+from stepcalc.render.escaping import terminal_text
 from stepcalc.render.text import number_text
 from stepcalc.tui.deck import Deck
 from stepcalc.tui.quiz import is_right, parse_answer
@@ -186,7 +188,7 @@ class SlideScreen(Screen):
     def show_topbar(self) -> None:
         deck = self.deck
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(deck.scenario.title, style="bold")
+        text.append(terminal_text(deck.scenario.title), style="bold")
         losses = deck.losses_so_far(self.index, include_current=not self.quiz)
         if losses and deck.is_train:
             shown = "  ".join(f"{label}: {number_text(v, self.precision)}" for label, v in losses[-4:])
@@ -287,7 +289,6 @@ class SlideScreen(Screen):
         self.app.pop_screen()
 
     def action_export(self) -> None:
-        from stepcalc.errors import StepcalcError
         from stepcalc.files import write_atomically, written_by_stepcalc
         from stepcalc.render.markdown import render_markdown
 
@@ -296,7 +297,7 @@ class SlideScreen(Screen):
         target = Path.cwd() / f"{stem}.md"
         if target.exists() and not written_by_stepcalc(target):
             self.notify(f"{target} exists and was not written by stepcalc: left alone",
-                        severity="error")
+                        severity="error", markup=False)
             return
         try:   # force=False: checked again just before the rename (regular files only)
             write_atomically(target, render_markdown(self.trace), force=False)
@@ -304,9 +305,10 @@ class SlideScreen(Screen):
             self.notify(f"{exc}: left alone", severity="error", markup=False)
             return
         except OSError as exc:
-            self.notify(f"Could not write {target}: {exc.strerror or exc}", severity="error")
+            self.notify(f"Could not write {target}: {exc.strerror or exc}", severity="error",
+                        markup=False)
             return
-        self.notify(f"Wrote {target}", title="Exported")
+        self.notify(f"Wrote {target}", title="Exported", markup=False)
 
     # ----------------------------------------------------------------- quiz --
     def on_key(self, event) -> None:

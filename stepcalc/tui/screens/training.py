@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from stepcalc.render.text import number_text
+from stepcalc.tui.plain import plain
 
 
 def parameter_rows(trace) -> list[tuple[str, str, str]]:
@@ -37,7 +38,7 @@ class TrainingScreen(Screen):
     def compose(self) -> ComposeResult:
         from textual_plotext import PlotextPlot
 
-        yield Static(f"{self.trace.scenario.title} · loss and parameters", id="topbar")
+        yield Static(plain(f"{self.trace.scenario.title} · loss and parameters"), id="topbar")
         with Horizontal(id="training"):
             yield PlotextPlot(id="loss-plot")
             table = DataTable(id="params", zebra_stripes=True, cursor_type="row")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from textual.widgets import Tree
 
 from stepcalc.tui.deck import Deck, short_label
+from stepcalc.tui.plain import plain
 
 
 class StepTree(Tree[int]):
     """Leaves carry the slide index; phase and training-step nodes carry None."""
 
     def __init__(self, deck: Deck, **kwargs) -> None:
-        super().__init__(deck.scenario.title, **kwargs)
+        super().__init__(plain(deck.scenario.title), **kwargs)
         self.deck = deck
         self.show_root = False
         self.guide_depth = 2
@@ -31,7 +32,7 @@ class StepTree(Tree[int]):
             if deck.is_train:
                 parent = parent.add(block.label, expand=True)
             for index in range(block.start, block.stop):
-                self.leaves.append(parent.add_leaf(short_label(deck.steps[index]), data=index))
+                self.leaves.append(parent.add_leaf(plain(short_label(deck.steps[index])), data=index))
 
     def show_index(self, index: int) -> None:
         """Move the cursor to slide ``index`` (expanding its parents)."""
