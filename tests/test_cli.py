@@ -74,7 +74,7 @@ def test_list_shows_bundled_scenarios():
 
 @pytest.mark.parametrize("args,needle", [
     (["export", "no_such_scenario"], "no such file"),
-    (["check", "."], "is a directory"),
+    (["check", "."], "no scenario files"),
 ])
 def test_bad_input_exits_2_without_traceback(args, needle):
     result = run(*args)

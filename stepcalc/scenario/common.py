@@ -27,4 +27,5 @@ def common_fields(root: Table, kind: str, kind_keys: tuple[str, ...]) -> dict[st
         notes=root.string("notes", ""),
         precision=precision,
         expect=parse_expect(root.table("expect")),
+        source_data=root.data,
     )

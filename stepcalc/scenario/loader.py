@@ -68,7 +68,12 @@ def loads(text: str, file: str = "<string>") -> Scenario:
     if len(text) > MAX_FILE_BYTES:
         raise ScenarioError(file, "", f"the text is longer than {MAX_FILE_BYTES // 2**20} MB; "
                                       "a scenario is a small text file")
-    root = Table(_parse_toml(text, file), "", file)
+    return load_data(_parse_toml(text, file), file)
+
+
+def load_data(data: dict, file: str) -> Scenario:
+    """Validate a scenario given as the dict TOML parses to (the builder API's way in)."""
+    root = Table(data, "", file)
     kind = root.choice("kind", KINDS, "train")
     return _load_train(root, kind) if kind == "train" else load_kind(root, kind)
 
