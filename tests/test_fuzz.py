@@ -323,10 +323,14 @@ def test_file_level_errors(tmp_path):
         handle.write((b"# " + b"x" * 1022 + b"\n") * (50 * 1024))
     latin = tmp_path / "latin.toml"
     latin.write_bytes('title = "caf\xe9"\n'.encode("latin-1"))
-    cases = [(tmp_path / "missing.toml", "no such file"), (tmp_path, "is a directory"),
-             (latin, "not UTF-8"), (big, "larger than 32 MB")]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    cases = [(tmp_path / "missing.toml", "no such file"), (latin, "not UTF-8"),
+             (big, "larger than 32 MB")]
     for command in ("export", "check"):
-        for path, phrase in cases:
+        # `check DIR` checks the scenarios in a folder; `export DIR` is an error
+        folder = (empty, "is a directory" if command == "export" else "no scenario files")
+        for path, phrase in cases + [folder]:
             code, out, err = run_cli([command, str(path)])
             assert code == 2 and out == "", err
             assert err.startswith(f"stepcalc: {path}: ") and phrase in err, err
