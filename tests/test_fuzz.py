@@ -354,5 +354,7 @@ def test_real_subprocess_runs(tmp_path, content, phrase):
                              capture_output=True, text=True, cwd=REPO, timeout=60)
         assert run.returncode == 2, run.stderr
         assert run.stdout == ""
+        if content == "dir" and command == "check":   # check DIR checks a folder's scenarios
+            phrase = "no scenario files"
         assert run.stderr.startswith(f"stepcalc: {path}: ") and phrase in run.stderr
         assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
