@@ -137,7 +137,7 @@ def parser() -> argparse.ArgumentParser:
                             epilog=EXPORT_EPILOG,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     export.add_argument("file", help="scenario file or bundled name")
-    export.add_argument("-f", "--format", choices=("markdown", "json"), default="markdown")
+    export.add_argument("-f", "--format", choices=("markdown", "json", "numpy"), default="markdown")
     export.add_argument("-o", "--output", metavar="OUT",
                         help="write here instead of stdout (see below)")
     export.add_argument("--force", action="store_true",
