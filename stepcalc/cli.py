@@ -90,11 +90,11 @@ def cmd_check(args) -> int:
 
 
 def cmd_list(args) -> int:
+    import stepcalc
     from stepcalc.bundled import bundled
-    from stepcalc.scenario import load
 
     for name, path in bundled().items():
-        scenario = load(path)
+        scenario = stepcalc.load(path)
         print(f"{name:<28} {scenario.title}")
     return EXIT_OK
 
@@ -184,9 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command not in ("export", "check"):
             return args.func(args)
-        from stepcalc.engine.numbers.long_runs import reporting_progress
+        import stepcalc
 
-        with reporting_progress(progress):
+        with stepcalc.reporting_progress(progress):
             return args.func(args)
     except StepcalcError as exc:
         progress.close()
