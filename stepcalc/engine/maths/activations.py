@@ -93,7 +93,7 @@ class Activation:
 
         u = _f64(u)
         if self.stable_derivative is not None:
-            return self.stable_derivative(u)
+            return np.asarray(self.stable_derivative(u), dtype=np.float64)   # 0-d stays an array
         alpha = self.alpha_or_default(alpha)
         a = self.forward(u, alpha) if a is None else _f64(a)
         fn = self._numeric_derivative()
@@ -328,23 +328,6 @@ def softmax_vjp(a, g) -> np.ndarray:
     J_ik = a_i(Δ_ik − a_k)."""
     a, g = _f64(a), _f64(g)
     return a * (g - np.sum(g * a, axis=-1, keepdims=True))
-
-
-def saturation(name: str, u, a=None) -> np.ndarray:
-    """Boolean flags worth showing on a unit.
-
-    sigmoid / tanh: saturated where f′ < SATURATION_THRESHOLD (see its comment);
-    relu: "dead" where u ≤ 0, since ReLU′ = 0 there and no gradient reaches its weights;
-    every other activation: no flag.
-    """
-    u = _f64(u)
-    if name in ("sigmoid", "tanh"):
-        act = ACTIVATIONS[name]
-        return act.derivative(u, a) < SATURATION_THRESHOLD
-    if name == "relu":
-        return u <= 0
-    get_activation(name)  # an unknown name is a bug in the caller, not "no flags"
-    return np.zeros(u.shape, dtype=bool)
 
 
 def __getattr__(name: str):
