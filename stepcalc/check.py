@@ -25,13 +25,13 @@ def check_scenario(scenario, out: TextIO) -> tuple[int, int]:
     print(f"{scenario.file}: {scenario.title}", file=out)
     if scenario.kind == "train" and scenario.train.steps > 0:
         print("  gradients vs central differences (step 1, loss + weight-decay penalty):", file=out)
-        for result in check_gradients(scenario):
+        for result in check_gradients(scenario, state=trace.state(1)):
             status = "ok" if result.ok(TOLERANCE) else (
                 "MISMATCH" if math.isfinite(result.max_error) else "NOT FINITE (nan/inf in the loss)")
             problems += 0 if result.ok(TOLERANCE) else 1
             print(f"    {result.name:<12} {result.checked:>4} entries  max rel. error "
                   f"{result.max_error:.1e}  {status}", file=out)
-    entries = audit(scenario, trace.values)
+    entries = audit(scenario, trace.values, trace.states)
     count = sum(int(e.printed.size) for e in entries)
     if entries:
         print("  printed values ([expect]) at their printed precision:", file=out)

@@ -145,7 +145,7 @@ class Loss:
     # Clip ŷ into the term's domain before evaluating its derivative (−y/ŷ at ŷ = 0).
     domain: tuple[float, float] | None = None
     fused_with: str | None = None   # output activation whose logits get δ = ŷ − y
-    needs_labels: bool = False
+    title: str = ""                 # how slide titles name it: "cross-entropy"
     _compiled: dict = field(default_factory=dict, init=False, repr=False)
 
     def _inputs(self, yhat, y, logits, labels):
@@ -207,18 +207,18 @@ LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
         Loss("squared_error", r"\sum_k (\hat{y}_k - y_k)^2", "Σₖ(ŷₖ − yₖ)²",
-             _squared, _t_squared),
+             _squared, _t_squared, title="squared error"),
         Loss("half_squared_error", r"\frac{1}{2}\sum_k (\hat{y}_k - y_k)^2", "½Σₖ(ŷₖ − yₖ)²",
-             _half_squared, _t_half_squared),
+             _half_squared, _t_half_squared, title="half squared error"),
         Loss("absolute_error", r"\sum_k \left|\hat{y}_k - y_k\right|", "Σₖ|ŷₖ − yₖ|",
-             _absolute, _t_absolute),
+             _absolute, _t_absolute, title="absolute error"),
         Loss("binary_cross_entropy", r"-y \log \hat{y} - (1 - y) \log(1 - \hat{y})",
              "−y log ŷ − (1 − y) log(1 − ŷ)", _bce, _t_bce,
-             domain=(_TINY, 1 - _EPS), fused_with="sigmoid"),
+             domain=(_TINY, 1 - _EPS), fused_with="sigmoid", title="binary cross-entropy"),
         Loss("cross_entropy", r"-\sum_k y_k \log \hat{y}_k", "−Σₖ yₖ log ŷₖ",
-             _ce, _t_ce, domain=(_TINY, np.inf), fused_with="softmax"),
+             _ce, _t_ce, domain=(_TINY, np.inf), fused_with="softmax", title="cross-entropy"),
         Loss("hinge", r"\sum_{k \neq y} \max(0,\ s_k - s_y + 1)", "Σ_{k≠y} max(0, sₖ − s_y + 1)",
-             _hinge, None, needs_labels=True),
+             _hinge, None, title="multiclass hinge"),
     )
 }
 

@@ -18,6 +18,7 @@ import sympy as sp
 from stepcalc.records.notation import (
     Name, add, applied, decorate, entry, equation, long_sum, mul, num, sum_except,
 )
+from stepcalc.records.quantity import parse_quantity
 from stepcalc.records.steps import Expansion
 
 n, i, j, k = sp.symbols("n i j k", integer=True)
@@ -41,7 +42,7 @@ class Notation:
         return 0 if self.folded else 1
 
     def display(self, name: str, idx: tuple) -> tuple:
-        role = self.roles[_base(name)]
+        role = self.roles[parse_quantity(name).name]
         if role == "batch":
             return (idx[0] + 1, idx[1] + 1) if self.batched else (idx[1] + 1,)
         if role == "weight":
@@ -52,16 +53,18 @@ class Notation:
         return ()
 
     def sym(self, name: str, idx: tuple):
-        return _wrap(name, entry(_base(name), *self.display(name, idx)))
+        quantity = parse_quantity(name)
+        return decorate(quantity.kind, entry(quantity.name, *self.display(name, idx)))
 
     def val(self, name: str, idx: tuple):
         return num(self.values[name][idx])
 
     def index_sym(self, name: str, *idx):
         """Entry at symbolic indices; batch quantities get n only when batched."""
-        if self.roles[_base(name)] == "batch" and self.batched:
+        quantity = parse_quantity(name)
+        if self.roles[quantity.name] == "batch" and self.batched:
             idx = (n,) + idx
-        return _wrap(name, entry(_base(name), *idx))
+        return decorate(quantity.kind, entry(quantity.name, *idx))
 
     def sample_sum(self, expr):
         count = self.n_samples
@@ -70,14 +73,6 @@ class Notation:
     @property
     def n_samples(self) -> int:
         return int(self.values["x"].shape[0])
-
-
-def _base(name: str) -> str:
-    return name.split(".", 1)[1] if "." in name else name
-
-
-def _wrap(name: str, e):
-    return decorate(name.split(".", 1)[0] if "." in name else "", e)
 
 
 Template = Callable[[Notation, tuple, Callable], object]
