@@ -112,8 +112,23 @@ def cmd_run(args) -> int:
     return run_app(args.file)
 
 
+class _Version(argparse.Action):
+    """--version, with the installed distribution's version looked up only when asked."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("stepcalc")
+        except PackageNotFoundError:   # running from a checkout that was never installed
+            number = "unknown (not installed)"
+        print(f"stepcalc {number}")
+        parser.exit(EXIT_OK)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="stepcalc", description="Step-by-step calculator for tiny neural networks.")
+    p.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="interactive TUI")
     run.add_argument("file", nargs="?", help="scenario file or bundled name (none: pick one)")
@@ -122,7 +137,7 @@ def parser() -> argparse.ArgumentParser:
                             epilog=EXPORT_EPILOG,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     export.add_argument("file", help="scenario file or bundled name")
-    export.add_argument("-f", "--format", choices=("markdown", "json"), default="markdown")
+    export.add_argument("-f", "--format", choices=("markdown", "json", "numpy"), default="markdown")
     export.add_argument("-o", "--output", metavar="OUT",
                         help="write here instead of stdout (see below)")
     export.add_argument("--force", action="store_true",

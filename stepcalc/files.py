@@ -18,8 +18,9 @@ EXIT_INTERRUPTED = 130
 
 # How `export -o` knows a file is one it wrote (and may overwrite without --force):
 # a Markdown export ends with MARKDOWN_MARKER on its own line, a JSON export starts with
-# the key "generator": "stepcalc".
+# the key "generator": "stepcalc", a script (-f numpy) ends with SCRIPT_MARKER.
 MARKDOWN_MARKER = "<!-- stepcalc export -->"   # = render.markdown.MARKER (kept light: no import)
+SCRIPT_MARKER = "# stepcalc export"             # = render.numpy_script.MARKER
 GENERATOR = "stepcalc"                          # = render.json_export.GENERATOR
 _JSON_MARK = re.compile(rb'\A\s*\{\s*"generator"\s*:\s*"stepcalc"')
 
@@ -48,6 +49,10 @@ def write_atomically(path: Path, text: str) -> None:
 
 def export_text(trace, fmt: str) -> str:
     """The export as written by the CLI (and the TUI): the renderers carry the marks above."""
+    if fmt == "numpy":
+        from stepcalc.render.numpy_script import render_numpy
+
+        return render_numpy(trace)
     if fmt == "json":
         from stepcalc.render.json_export import render_json
 
@@ -69,7 +74,7 @@ def written_by_stepcalc(path: Path) -> bool:
     except OSError:
         return False
     return bool(_JSON_MARK.match(head)) or \
-        tail.rstrip().endswith(MARKDOWN_MARKER.encode("ascii"))
+        tail.rstrip().endswith((MARKDOWN_MARKER.encode("ascii"), SCRIPT_MARKER.encode("ascii")))
 
 
 def check_output(out: Path, force: bool) -> None:

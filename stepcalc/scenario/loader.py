@@ -69,7 +69,12 @@ def loads(text: str, file: str = "<string>") -> Scenario:
     if len(text) > MAX_FILE_BYTES:
         raise ScenarioError(file, "", f"the text is longer than {MAX_FILE_BYTES // 2**20} MB; "
                                       "a scenario is a small text file")
-    root = Table(_parse_toml(text, file), "", file)
+    return load_data(_parse_toml(text, file), file)
+
+
+def load_data(data: dict, file: str) -> Scenario:
+    """Validate a scenario given as the dict TOML parses to (the builder API's way in)."""
+    root = Table(data, "", file)
     kind = root.choice("kind", KINDS, "train")
     build = _KIND_LOADERS.get(kind, _load_other)
     return build(root, kind)
@@ -105,6 +110,7 @@ def _common(root: Table, kind: str, allowed: tuple[str, ...] | None) -> dict[str
         notes=root.string("notes", ""),
         precision=precision,
         expect=parse_expect(root.table("expect")),
+        source_data=root.data,
     )
 
 

@@ -12,7 +12,7 @@ import stepcalc
 from stepcalc.check import check_all, check_scenario
 from stepcalc.engine.slides.audit import audit, likely_cause, matches, off_by_one
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 BASE = """
 title = "t"
