@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -15,14 +16,13 @@ import sympy as sp
 
 from stepcalc.engine.maths.activations import (
     ACTIVATIONS,
-    SATURATION_THRESHOLD,
     get_activation,
-    saturation,
     softmax_components,
     softmax_jacobian_derivation,
     softmax_vjp,
 )
 from stepcalc.engine.maths.symbols import SELU_ALPHA, SELU_LAMBDA
+from stepcalc.engine.slides.flags import SATURATING, SATURATION_SLOPE, activation_flags
 
 DATA = [1.0, 5.0, -4.0, 3.0, -2.0]
 LAM = 1.0507009873554804934193349852946
@@ -246,14 +246,27 @@ def test_softmax_components():
     assert sp.simplify(sp.Add(*h) - 1) == 0
 
 
-def test_saturation_flags():
-    u = np.array([-10.0, -5.0, 0.0, 3.0, 4.0, 5.0, 10.0])
+def test_saturation_and_dead_unit_flags():
+    u = np.array([[-10.0, -5.0, 0.0, 3.0, 4.0, 5.0, 10.0]])      # one sample, seven units
     # σ′ = σ(1−σ) and tanh′ = 1 − tanh², computed here with math
-    sig_d = [_sig(x) * (1 - _sig(x)) for x in u]
-    tanh_d = [1 - math.tanh(x) ** 2 for x in u]
-    np.testing.assert_array_equal(saturation("sigmoid", u), np.array(sig_d) < SATURATION_THRESHOLD)
-    np.testing.assert_array_equal(saturation("sigmoid", u), [True, False, False, False, False, False, True])
-    np.testing.assert_array_equal(saturation("tanh", u), np.array(tanh_d) < SATURATION_THRESHOLD)
-    np.testing.assert_array_equal(saturation("tanh", u), [True, True, False, False, False, True, True])
-    np.testing.assert_array_equal(saturation("relu", u), u <= 0)
-    assert not saturation("elu", u).any()
+    sig_d = [_sig(x) * (1 - _sig(x)) for x in u[0]]
+    tanh_d = [1 - math.tanh(x) ** 2 for x in u[0]]
+
+    def flagged(name):
+        layer = SimpleNamespace(activation=name, pre="u", post="a")
+        act = get_activation(name)
+        fprime = act.derivative(u) if name in SATURATING else None
+        return activation_flags(layer, u, fprime)
+
+    def units(flag):
+        return [element[1] for element in flag.elements]
+
+    (sig,) = flagged("sigmoid")
+    assert sig.kind == "saturated_sigmoid"
+    assert units(sig) == [i for i, d in enumerate(sig_d) if d < SATURATION_SLOPE] == [0, 6]
+    (tanh,) = flagged("tanh")
+    assert units(tanh) == [i for i, d in enumerate(tanh_d) if d < SATURATION_SLOPE] == [0, 1, 5, 6]
+    dead = flagged("relu")
+    assert [f.kind for f in dead] == ["dead_relu"] * 3
+    assert [sorted(set(units(f))) for f in dead] == [[0], [1], [2]]      # u ≤ 0 for every sample
+    assert flagged("elu") == ()

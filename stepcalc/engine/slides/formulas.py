@@ -75,7 +75,7 @@ class Notation:
         return int(self.values["x"].shape[0])
 
 
-Template = Callable[[Notation, tuple, Callable], object]
+Template = Callable[[tuple, Callable], object]   # (element, get) → that element's expression
 
 
 def expander(note: Notation, target: str, template: Template):
@@ -84,8 +84,8 @@ def expander(note: Notation, target: str, template: Template):
     def expand(element: tuple) -> Expansion:
         # Unevaluated, so "1.5 × (−0.0759)" stays a product instead of collapsing.
         with sp.evaluate(False):
-            symbolic = template(note, element, note.sym)
-            numeric = template(note, element, note.val)
+            symbolic = template(element, note.sym)
+            numeric = template(element, note.val)
         value = float(note.values[target][element])
         return Expansion(element, note.sym(target, element), symbolic, numeric, value)
 
@@ -102,7 +102,7 @@ def dense(note: Notation, inp: str, W: str, b: str, u: str):
     def w_idx(a, unit):
         return (a, unit) if note.row else (unit, a)
 
-    def template(nt, el, get):
+    def template(el, get):
         s, unit = el
         terms = []
         if note.folded:
@@ -134,7 +134,7 @@ def activation(note: Notation, act, u: str, a: str):
     k_units = note.values[u].shape[1]
 
     if not act.elementwise:
-        def template(nt, el, get):
+        def template(el, get):
             s, unit = el
             terms = [sp.exp(get(u, (s, c)), evaluate=False) for c in range(k_units)]
             return mul(terms[unit], sp.Pow(long_sum(terms), -1, evaluate=False))
@@ -144,7 +144,7 @@ def activation(note: Notation, act, u: str, a: str):
             denominator = sp.Sum(sp.exp(note.index_sym(u, k), evaluate=False), (k, 1, k_units))
             return equation(note.index_sym(a, j), mul(numerator, sp.Pow(denominator, -1, evaluate=False)))
     else:
-        def template(nt, el, get):
+        def template(el, get):
             return f(get(u, el))
 
         def formula():
@@ -179,7 +179,7 @@ def loss(note: Notation, loss_def, yhat: str, mean: bool, labels):
             return c != int(labels[s])
         return not (loss_def.name == "cross_entropy" and y_values[s, c] == 0)
 
-    def template(nt, el, get):
+    def template(el, get):
         terms = [term_at(get, s, c) for s in range(note.n_samples) for c in range(k_units) if wanted(s, c)]
         return batch_mean(note, mean, long_sum(terms) if terms else sp.Integer(0))
 
@@ -201,8 +201,8 @@ def loss(note: Notation, loss_def, yhat: str, mean: bool, labels):
 
     def expand(element):
         with sp.evaluate(False):
-            symbolic = template(note, (), note.sym)
-            numeric = template(note, (), note.val)
+            symbolic = template((), note.sym)
+            numeric = template((), note.val)
         return Expansion((), Name("L"), symbolic, numeric, float(note.values["loss"]))
 
     return formula, expand

@@ -2,7 +2,8 @@
 
 Forward-type slides show activations (pre ▸ post); backward and update slides show the
 gradients ∂L/∂pre ◂ ∂L/∂post. Values are read from ``trace.values``; quantities not yet
-reached on the current slide show ``·``. ``w`` toggles the weights in use.
+reached on the current slide show ``·``. The inputs and the weights in use (``w``
+toggles them) come from the training step's recorded state (``trace.state(n)``).
 """
 
 from __future__ import annotations
@@ -57,23 +58,14 @@ class NetworkView(TextPanel):
 
     # ----------------------------------------------------------- reading ----
     def _inputs(self, number: int):
-        """The inputs of a training step when the trace makes them unambiguous."""
-        sc = self.deck.scenario
-        train = sc.train
-        n = sc.data.x.shape[0]
-        if number == 0 or train.batch_size <= 0 or train.batch_size >= n:
-            return sc.data.x
-        return self.deck.trace.values.get(str(Quantity("x").at(number)))   # if the engine keeps it
+        """The inputs of the batch training step ``number`` used (0 = after: every sample)."""
+        state = self.deck.trace.state(number)
+        return state.x if state is not None else None
 
     def weights_in_use(self, number: int) -> dict[str, np.ndarray]:
         """Parameters the forward pass of training step ``number`` used (0 = after)."""
-        trace, sc = self.deck.trace, self.deck.scenario
-        if number == 0:
-            return dict(trace.final_params)
-        if number == 1:
-            return dict(sc.params)
-        return {p: trace.values.get(str(Quantity(p, "new", number - 1)), sc.params.get(p))
-                for p in sc.param_names}
+        state = self.deck.trace.state(number)
+        return dict(state.params) if state is not None else {}
 
     def render_network(self, index: int, element, hidden: set[str]) -> Text:
         deck = self.deck
@@ -96,8 +88,7 @@ class NetworkView(TextPanel):
             return full in values and full not in deck.index_of and gradients
 
         x = self._inputs(number)
-        first = values.get(str(Quantity(sc.model.layers[0].pre).at(number)))
-        n_samples = first.shape[0] if first is not None else sc.data.x.shape[0]
+        n_samples = x.shape[0] if x is not None else sc.data.x.shape[0]
         batch = _is_batch(sc, current) and bool(element) and len(element) == 2
         sample = element[0] if batch else 0
         unit = element[1] if batch else None
