@@ -51,15 +51,15 @@ def _one_hot(labels: np.ndarray, K: int) -> np.ndarray:
 
 
 def _squared(yhat, y, logits, labels):
-    return np.sum((yhat - y) ** 2, axis=1)
+    return ((yhat - y) ** 2).sum(axis=1)
 
 
 def _half_squared(yhat, y, logits, labels):
-    return 0.5 * np.sum((yhat - y) ** 2, axis=1)
+    return 0.5 * ((yhat - y) ** 2).sum(axis=1)
 
 
 def _absolute(yhat, y, logits, labels):
-    return np.sum(np.abs(yhat - y), axis=1)
+    return np.abs(yhat - y).sum(axis=1)
 
 
 def _bce(yhat, y, logits, labels):
@@ -68,9 +68,9 @@ def _bce(yhat, y, logits, labels):
         # exp of a positive number, and no log(0) when σ(z) rounds to 0 or 1.
         z = logits
         with np.errstate(under="ignore"):
-            return np.sum(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))), axis=1)
+            return (np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))).sum(axis=1)
     p = np.clip(yhat, _TINY, 1 - _EPS)
-    return -np.sum(y * np.log(p) + (1 - y) * np.log1p(-p), axis=1)
+    return -(y * np.log(p) + (1 - y) * np.log1p(-p)).sum(axis=1)
 
 
 def _ce(yhat, y, logits, labels):
@@ -79,14 +79,14 @@ def _ce(yhat, y, logits, labels):
         # The last log is log1p of the terms other than the max (which is e^0 = 1), so a
         # loss like log(1 + 2e^{−25}) = 2.78e-11 keeps its digits instead of rounding the
         # 1 + 2.78e-11 first.
-        m = np.max(z := logits, axis=1, keepdims=True)
+        m = (z := logits).max(axis=1, keepdims=True)
         with np.errstate(under="ignore"):
             e = np.exp(z - m)
         e[np.arange(z.shape[0]), np.argmax(z, axis=1)] = 0.0
-        log_sum = np.log1p(np.sum(e, axis=1))
-        return np.sum(y * (m - z), axis=1) + np.sum(y, axis=1) * log_sum
+        log_sum = np.log1p(e.sum(axis=1))
+        return (y * (m - z)).sum(axis=1) + y.sum(axis=1) * log_sum
     # Only ŷ: clip below (0·log(tiny) = 0 for the classes with y_k = 0).
-    return -np.sum(y * np.log(np.clip(yhat, _TINY, None)), axis=1)
+    return -(y * np.log(np.clip(yhat, _TINY, None))).sum(axis=1)
 
 
 def _hinge_margins(scores, labels):
@@ -99,7 +99,7 @@ def _hinge_margins(scores, labels):
 
 def _hinge(yhat, y, logits, labels):
     scores = yhat if logits is None else logits
-    return np.sum(np.maximum(0.0, _hinge_margins(scores, _labels(labels, y))), axis=1)
+    return np.maximum(0.0, _hinge_margins(scores, _labels(labels, y))).sum(axis=1)
 
 
 # --- sympy terms: the per-component summand, as the slides write it ------------------

@@ -96,7 +96,9 @@ def per_sample_loss(scenario: Scenario, fp: ForwardPass, y: np.ndarray, labels) 
 
 
 def reduce(scenario: Scenario, per_sample: np.ndarray) -> float:
-    return float(per_sample.mean() if scenario.train.reduction == "mean" else per_sample.sum())
+    # sum / N is what ndarray.mean computes (the same rounding), without its Python wrapper.
+    total = per_sample.sum()
+    return float(total / per_sample.shape[0] if scenario.train.reduction == "mean" else total)
 
 
 def reduction_scale(scenario: Scenario, n: int) -> float:
