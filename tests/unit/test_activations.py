@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -16,13 +15,13 @@ import sympy as sp
 
 from stepcalc.engine.maths.activations import (
     ACTIVATIONS,
+    SATURATION_THRESHOLD,
     get_activation,
     softmax_components,
     softmax_jacobian_derivation,
     softmax_vjp,
 )
 from stepcalc.engine.maths.symbols import SELU_ALPHA, SELU_LAMBDA
-from stepcalc.engine.slides.flags import SATURATING, SATURATION_SLOPE, activation_flags
 
 DATA = [1.0, 5.0, -4.0, 3.0, -2.0]
 LAM = 1.0507009873554804934193349852946
@@ -246,27 +245,21 @@ def test_softmax_components():
     assert sp.simplify(sp.Add(*h) - 1) == 0
 
 
-def test_saturation_and_dead_unit_flags():
-    u = np.array([[-10.0, -5.0, 0.0, 3.0, 4.0, 5.0, 10.0]])      # one sample, seven units
+def test_saturation_and_dead_relu_flags():
+    from stepcalc.engine.slides.flags import activation_flags
+    from stepcalc.scenario.model import Layer
+
+    u = np.array([[-10.0, -5.0, 0.0, 3.0, 4.0, 5.0, 10.0]])
     # σ′ = σ(1−σ) and tanh′ = 1 − tanh², computed here with math
-    sig_d = [_sig(x) * (1 - _sig(x)) for x in u[0]]
-    tanh_d = [1 - math.tanh(x) ** 2 for x in u[0]]
-
-    def flagged(name):
-        layer = SimpleNamespace(activation=name, pre="u", post="a")
-        act = get_activation(name)
-        fprime = act.derivative(u) if name in SATURATING else None
-        return activation_flags(layer, u, fprime)
-
-    def units(flag):
-        return [element[1] for element in flag.elements]
-
-    (sig,) = flagged("sigmoid")
-    assert sig.kind == "saturated_sigmoid"
-    assert units(sig) == [i for i, d in enumerate(sig_d) if d < SATURATION_SLOPE] == [0, 6]
-    (tanh,) = flagged("tanh")
-    assert units(tanh) == [i for i, d in enumerate(tanh_d) if d < SATURATION_SLOPE] == [0, 1, 5, 6]
-    dead = flagged("relu")
-    assert [f.kind for f in dead] == ["dead_relu"] * 3
-    assert [sorted(set(units(f))) for f in dead] == [[0], [1], [2]]      # u ≤ 0 for every sample
-    assert flagged("elu") == ()
+    sig_d = np.array([[_sig(x) * (1 - _sig(x)) for x in u[0]]])
+    tanh_d = np.array([[1 - math.tanh(x) ** 2 for x in u[0]]])
+    for name, slope, saturated in (("sigmoid", sig_d, [0, 6]), ("tanh", tanh_d, [0, 1, 5, 6])):
+        np.testing.assert_array_equal(np.flatnonzero(slope < SATURATION_THRESHOLD), saturated)
+        flags = activation_flags(Layer(7, name, "W1", "b1", "u", "h", None), u, slope)
+        assert [f.kind for f in flags] == ["saturated_sigmoid"]
+        assert flags[0].elements == tuple((0, j) for j in saturated)
+    # one sample: a ReLU unit with u ≤ 0 is dead (units 1, 2, 3)
+    flags = activation_flags(Layer(7, "relu", "W1", "b1", "u", "h", None), u, None)
+    assert [f.kind for f in flags] == ["dead_relu"] * 3
+    assert [f.elements for f in flags] == [((0, 0),), ((0, 1),), ((0, 2),)]
+    assert activation_flags(Layer(7, "elu", "W1", "b1", "u", "h", 1.0), u, sig_d) == ()

@@ -14,7 +14,8 @@ from stepcalc.engine.slides.backward_slides import backward_slides, update_slide
 from stepcalc.engine.slides.forward_slides import forward_slides, loss_slide
 from stepcalc.engine.slides.page import Page
 from stepcalc.records.run import AFTER_NUMBER, Losses, RunValues
-from stepcalc.records.steps import Flag, Step, Trace
+from stepcalc.records.flags import Flag, FlagKind
+from stepcalc.records.steps import Step, Trace
 from stepcalc.scenario.model import Scenario
 
 
@@ -60,12 +61,12 @@ def run_flags(run: Run) -> list[tuple[int, Flag]]:
         first, grown = float(run.losses[0]), float(run.losses[number - 1])
         where = f"at step {number}" if number <= train.steps else "after the last update"
         out.append((number, 0, Flag(
-            "diverged", f"training diverged: the loss grew from {first:.4g} at step 1 to "
+            FlagKind.DIVERGED, f"training diverged: the loss grew from {first:.4g} at step 1 to "
             f"{grown:.4g} {where}; the learning rate (lr = {train.lr:g}) is probably too large")))
     if run.gap is not None:
         skipped = train.steps - KEEP_HEAD - KEEP_TAIL
         out.append((run.gap[0], 1, Flag(
-            "note", f"steps {KEEP_HEAD + 1}–{KEEP_HEAD + skipped} of this {train.steps}-step "
+            FlagKind.NOTE, f"steps {KEEP_HEAD + 1}–{KEEP_HEAD + skipped} of this {train.steps}-step "
             f"run were computed but are not shown step by step; their losses are in the "
             f"loss table (and in values as step<n>.loss)")))
     return [(number, flag) for number, _, flag in sorted(out, key=lambda e: e[:2])]
