@@ -63,7 +63,7 @@ def write_exercises(args) -> int:
         if taken:
             raise StepcalcError(f"{taken[0]}: exists; use --force to overwrite")
     for path, scenario in zip(paths, variants(recipe, args.seed, args.variants)):
-        write_atomically(path, scenario.to_toml())
+        write_atomically(path, scenario.to_toml(), force=args.force)   # re-checked before the rename
     print(f"wrote {args.variants} exercises to {folder}", file=sys.stderr)
     return EXIT_OK
 
@@ -73,5 +73,5 @@ def _write(path: Path, text: str, force: bool) -> None:
         raise StepcalcError(f"{path}: exists; use --force to overwrite")
     if path.is_dir():
         raise StepcalcError(f"{path}: is a directory; expected a file to write")
-    write_atomically(path, text)
+    write_atomically(path, text, force=force)
     print(f"wrote {path}", file=sys.stderr)

@@ -76,25 +76,32 @@ def _relative(a: float, b: float, floor: float) -> float:
 
 
 def check_gradients(scenario, limit: int = MAX_ENTRIES, floor: float = 1e-3,
-                    tolerance: float = 1e-6) -> list[GradCheck]:
+                    state=None, tolerance: float = 1e-6) -> list[GradCheck]:
     """Analytic gradients of step 1 against finite differences of loss + penalty.
 
+    ``state`` is step 1's recorded StepState (`Trace.state(1)`): its batch, parameters and
+    gradients are the ones the slides show. Without it, step 1 is computed here.
     The relative error's denominator never drops below ``floor`` so that tiny gradients
     are judged by absolute error (finite differences cannot resolve them better).
     """
-    data = scenario.data
-    from stepcalc.engine.slides.train import batches
-
-    rows = batches(data.x.shape[0], scenario.train.batch_size)[0]
-    x, y = data.x[rows], data.y[rows]
-    labels = None if data.labels is None else data.labels[rows]
-    params = {name: np.array(value, dtype=float) for name, value in scenario.params.items()}
     with np.errstate(all="ignore"):   # non-finite values are counted below, not warned about
-        fp = network.forward(scenario, params, x)
-        analytic = network.backward(scenario, params, fp, y, labels).params
+        if state is None or state.grads is None:
+            state = first_step(scenario)
+        x, y, labels = state.x, state.y, state.labels
+        params = {name: np.array(value, dtype=float) for name, value in state.params.items()}
         base = float(network.objective(scenario, params, x, y, labels))
-        return [_check_one(scenario, params, x, y, labels, name, analytic[name], base, limit,
+        return [_check_one(scenario, params, x, y, labels, name, state.grads[name], base, limit,
                            floor, tolerance) for name in scenario.param_names]
+
+
+def first_step(scenario):
+    """Step 1's state, from a one-step run of the scenario."""
+    from dataclasses import replace
+
+    from stepcalc.engine.numbers.run import run_numbers
+
+    one_step = replace(scenario, train=replace(scenario.train, steps=1))
+    return run_numbers(one_step).states[0]
 
 
 def _check_one(scenario, params, x, y, labels, name, gradient, base, limit, floor,
