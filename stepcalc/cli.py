@@ -99,10 +99,11 @@ def cmd_check(args) -> int:
 def cmd_list(args) -> int:
     import stepcalc
     from stepcalc.bundled import bundled
+    from stepcalc.render.escaping import terminal_text
 
     for name, path in bundled().items():
         scenario = stepcalc.load(path)
-        print(f"{name:<28} {scenario.title}")
+        print(f"{name:<28} {terminal_text(scenario.title)}")
     return EXIT_OK
 
 
