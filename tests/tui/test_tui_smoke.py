@@ -6,7 +6,6 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
 
 from conftest import require_tool
