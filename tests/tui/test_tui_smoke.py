@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 import uuid
-
+from pathlib import Path
 
 from conftest import require_tool
 
