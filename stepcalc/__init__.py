@@ -15,7 +15,7 @@ Importing this package never imports textual (the TUI lives in stepcalc.tui).
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["load", "loads", "scenario", "trace"]
+__all__ = ["load", "loads", "scenario", "trace", "reporting_progress"]
 
 
 def load(path):
@@ -50,3 +50,10 @@ def trace(scenario):
     from stepcalc.engine import trace as _trace
 
     return _trace(scenario)
+
+
+def reporting_progress(callback):
+    """A context manager: within it, long training runs call ``callback(step, total)``."""
+    from stepcalc.engine.numbers.long_runs import reporting_progress as _reporting
+
+    return _reporting(callback)

@@ -11,6 +11,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from stepcalc.records.flags import Flag  # noqa: F401  (re-exported: steps carry flags)
+
 PHASES = ("forward", "loss", "backward", "update", "check")
 PHASE_LABELS = {
     "forward": "Forward pass",
@@ -19,15 +21,6 @@ PHASE_LABELS = {
     "update": "Update",
     "check": "Forward pass again",
 }
-
-
-@dataclass(frozen=True)
-class Flag:
-    """Something worth pointing at on this step."""
-
-    kind: str                          # dead_relu | zero_gradient | saturated_sigmoid | mismatch | non_finite | note
-    message: str
-    elements: tuple[tuple[int, ...], ...] = ()   # which entries (0-based), if any
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from stepcalc.records.notation import Name
+from stepcalc.render.flags import flag_message
 from stepcalc.render.latex import derivation_latex, expansion_latex, matrix_latex
 from stepcalc.render.printing import to_latex
 from stepcalc.records.steps import PHASE_LABELS, Trace
 
 # The last line of every Markdown export: how `export -o` recognises a file it wrote.
 MARKER = "<!-- stepcalc export -->"
-
-FLAG_ICONS = {"dead_relu": "☠", "zero_gradient": "0", "saturated_sigmoid": "〰", "symmetric_units": "⇌",
-              "mismatch": "✗", "non_finite": "∞", "note": "ℹ"}
 
 
 def display_math(body: str) -> str:
@@ -63,7 +61,7 @@ def render_markdown(trace: Trace) -> str:
         if step.explanation:
             out.append(step.explanation)
         for flag in step.flags:
-            out.append(f"> {FLAG_ICONS.get(flag.kind, '!')} **{flag.kind.replace('_', ' ')}**: {flag.message}")
+            out.append(f"> {flag.kind.icon} **{flag.kind.label}**: {flag_message(flag)}")
     if trace.losses and len(trace.losses) > 1:
         out.append("## Loss across steps")
         out.append(loss_table(trace.losses, precision))

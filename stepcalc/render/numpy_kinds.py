@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stepcalc.render.numpy_script import array, number
+from stepcalc.render.numpy_literals import array, number
 from stepcalc.render.numpy_train import ACTIVATIONS, NEEDS_SIGMOID, USES_ALPHA, function
 
 

@@ -102,12 +102,3 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     number = float(value)
     return number if math.isfinite(number) else None
-
-
-def array(value: Any) -> str:
-    """A numpy literal of ``value`` at full precision: np.array([[1.5, 0.2]])."""
-    return f"np.array({json.dumps(np.asarray(value, dtype=float).tolist())})"
-
-
-def number(value: float) -> str:
-    return repr(float(value))

@@ -7,7 +7,7 @@ stepcalc's engine rather than a copy of it.
 
 from __future__ import annotations
 
-from stepcalc.render.numpy_script import array, number
+from stepcalc.render.numpy_literals import array, number
 
 # Each activation as a student writes it, with its derivative f′(u) (ReLU′(0) = 0 as on
 # the slides). ``a`` is alpha (leaky_relu, elu, prelu).

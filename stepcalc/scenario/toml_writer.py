@@ -33,8 +33,10 @@ def _table(data: dict, path: tuple[str, ...], lines: list[str]) -> None:
         else:
             lines.append(f"{_key(key)} = {_value(value)}")
     for key, value in tables:
-        lines.append("")
-        lines.append(f"[{_dotted(path + (key,))}]")
+        nested_only = value and all(isinstance(v, dict) or _is_array_of_tables(v) for v in value.values())
+        if not nested_only:   # [model] need not be written when only [[model.layers]] follow
+            lines.append("")
+            lines.append(f"[{_dotted(path + (key,))}]")
         _table(value, path + (key,), lines)
     for key, items in arrays:
         for item in items:

@@ -305,23 +305,6 @@ def softmax_vjp(a, g) -> np.ndarray:
     return a * (g - np.sum(g * a, axis=-1, keepdims=True))
 
 
-def saturation(name: str, u, a=None) -> np.ndarray:
-    """Boolean flags worth showing on a unit.
-
-    sigmoid / tanh: saturated where f′ < SATURATION_THRESHOLD (see its comment);
-    relu: "dead" where u ≤ 0, since ReLU′ = 0 there and no gradient reaches its weights;
-    every other activation: no flag.
-    """
-    u = _f64(u)
-    if name in ("sigmoid", "tanh"):
-        act = ACTIVATIONS[name]
-        return act.derivative(u, a) < SATURATION_THRESHOLD
-    if name == "relu":
-        return u <= 0
-    get_activation(name)  # an unknown name is a bug in the caller, not "no flags"
-    return np.zeros(u.shape, dtype=bool)
-
-
 def __getattr__(name: str):
     # Lazy re-export of the symbolic softmax helpers (they need sympy).
     if name in ("softmax_components", "softmax_jacobian_derivation", "SoftmaxJacobian"):

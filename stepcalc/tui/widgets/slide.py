@@ -20,20 +20,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from stepcalc.render.flags import flag_message
 from stepcalc.render.text import (as_grid, derivation_lines, element_of, expansion_chain,
                                   grid_position, math_text)
 from stepcalc.tui.widgets.matrix import result_lines
 
-FLAG_STYLE = {
-    "dead_relu": ("☠", "bold red"),
-    "zero_gradient": ("0", "yellow"),
-    "saturated_sigmoid": ("〰", "yellow"),
-    "mismatch": ("✗", "bold red"),
-    "non_finite": ("∞", "bold red"),
-    "symmetric_units": ("⇄", "yellow"),
-}
-CELL_STYLE = {"dead_relu": "red", "zero_gradient": "dim", "mismatch": "red underline",
-              "non_finite": "red", "saturated_sigmoid": "yellow"}
 LABEL_WIDTH = 9
 
 
@@ -94,7 +85,7 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         if not quiz:
             for flag in step.flags:
                 for element in flag.elements:
-                    self.marked.setdefault(tuple(element), CELL_STYLE.get(flag.kind, ""))
+                    self.marked.setdefault(tuple(element), flag.kind.cell_style)
         start = step.representative if step.representative is not None else (0,) * np.ndim(step.value)
         self.selected = tuple(int(i) for i in start)
 
@@ -292,11 +283,10 @@ def unwrap(text: str) -> str:
 def flags_text(step) -> Text:
     out = Text()
     for i, flag in enumerate(step.flags):
-        icon, style = FLAG_STYLE.get(flag.kind, ("!", "yellow"))
         if i:
             out.append("\n")
-        out.append(f"{icon} {flag.kind.replace('_', ' ')}: ", style=style)
-        out.append(flag.message)
+        out.append(f"{flag.kind.icon} {flag.kind.label}: ", style=flag.kind.style)
+        out.append(flag_message(flag))
     return out
 
 
