@@ -12,17 +12,15 @@ import tempfile
 from pathlib import Path
 
 from stepcalc.errors import StepcalcError
+from stepcalc.render.marks import GENERATOR, MARKDOWN_MARKER, SCRIPT_MARKER
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130
 
 # How `export -o` knows a file is one it wrote (and may overwrite without --force):
 # a Markdown export ends with MARKDOWN_MARKER on its own line, a JSON export starts with
-# the key "generator": "stepcalc", a script (-f numpy) ends with SCRIPT_MARKER.
-MARKDOWN_MARKER = "<!-- stepcalc export -->"   # = render.markdown.MARKER (kept light: no import)
-SCRIPT_MARKER = "# stepcalc export"             # = render.numpy_script.MARKER
-GENERATOR = "stepcalc"                          # = render.json_export.GENERATOR
-_JSON_MARK = re.compile(rb'\A\s*\{\s*"generator"\s*:\s*"stepcalc"')
+# the key "generator": GENERATOR, a script (-f numpy) ends with SCRIPT_MARKER (render/marks.py).
+_JSON_MARK = re.compile(rb'\A\s*\{\s*"generator"\s*:\s*"' + re.escape(GENERATOR.encode()) + rb'"')
 
 
 

@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from stepcalc.render.flags import flag_message
+from stepcalc.render.marks import GENERATOR
 from stepcalc.render.printing import to_latex
 from stepcalc.records.steps import Trace
 
@@ -27,7 +28,6 @@ def plain(value):
     return [plain(row) for row in array]
 
 
-GENERATOR = "stepcalc"
 
 
 def trace_dict(trace: Trace) -> dict:

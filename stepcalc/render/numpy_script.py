@@ -18,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
-MARKER = "# stepcalc export"   # the last line: how `export -o` knows it wrote the file
+from stepcalc.render.marks import SCRIPT_MARKER
+
+MARKER = SCRIPT_MARKER   # the last line: how `export -o` knows it wrote the file
 
 # The script's comparison: tight enough to catch a wrong formula (errors are O(1) relative),
 # loose enough for a different order of floating-point operations.
