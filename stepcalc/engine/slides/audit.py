@@ -91,6 +91,8 @@ def _close(value: float, printed: float, decimals: int) -> bool:
 
 
 def _truncated(value: float, printed: float, decimals: int) -> bool:
+    if decimals > 300:   # printed like 5e-324: 10**decimals would overflow
+        return False
     scale = 10.0 ** decimals
     # A hair of slack so 0.0062819… → 0.0062 is not lost to binary noise.
     return abs(np.trunc(value * scale * (1 + 1e-12)) / scale - printed) <= 1e-12 + 1e-9 * abs(printed)
