@@ -76,24 +76,3 @@ def softmax_jacobian_derivation(K: int = 3) -> SoftmaxJacobian:
     identity = sp.Matrix(K, K, lambda i, k: hs[i] * (sp.KroneckerDelta(i, k) - hs[k]))
     in_u = identity.subs(dict(zip(hs, h)))
     return SoftmaxJacobian(u, h, hs, raw, identity, in_u)
-
-
-def lambdify_numpy(args, expr: sp.Expr):
-    """Compile once; numpy evaluates every branch of a Piecewise (np.select), so callers
-    silence overflow in the branch that is not taken."""
-    # The module object, not the string "numpy": the string makes lambdify run
-    # `from numpy import *`, which pulls in numpy.f2py and costs 60 ms of start-up.
-    return sp.lambdify(args, expr, modules=[np])
-
-
-def as_float_array(value, *shape_sources) -> np.ndarray:
-    """A lambdified constant (0, 1, α) comes back as a Python scalar: broadcast it to the
-    shape of the inputs so callers always get a float64 array of that shape."""
-    shape = np.broadcast_shapes(*(np.shape(s) for s in shape_sources))
-    out = np.asarray(value, dtype=np.float64)
-    fresh = out.shape == shape and out.base is None and all(out is not s for s in shape_sources)
-    if fresh:
-        return out  # already a new float64 array of the right shape: no copy needed
-    if out.shape != shape:
-        out = np.broadcast_to(out, shape)
-    return np.array(out, dtype=np.float64)  # a writable copy, never a view of an input
