@@ -7,13 +7,15 @@ from typing import TextIO
 
 import numpy as np
 
+from stepcalc.records.quantity import parse_quantity
 from stepcalc.render.printing import format_number
 
 TOLERANCE = 1e-6
 
 
-def _where(element) -> str:
-    return "".join(f"[{i + 1}]" for i in element)
+def _entry_id(key: str, element) -> str:
+    """``grad.w`` and (0, 1) → ``grad.w[1][2]`` (a scalar keeps its id alone)."""
+    return str(parse_quantity(key).entry(element))
 
 
 def mismatch_text(m) -> str:
@@ -40,14 +42,14 @@ def golden_results(scenario) -> list[tuple[str, str | None]]:
 
     trace = stepcalc.trace(scenario)
     out: list[tuple[str, str | None]] = []
-    for entry in audit(scenario, trace.values):
+    for entry in audit(scenario, trace.values, trace.states):
         wrong = {m.element: m for m in entry.mismatches}
         for element in np.ndindex(entry.printed.shape):
             m = wrong.get(tuple(element))
-            out.append((entry.id + _where(element), None if m is None else mismatch_text(m)))
+            out.append((_entry_id(entry.id, element), None if m is None else mismatch_text(m)))
     if scenario.kind == "train" and scenario.train.steps > 0:
         bad = [f"{r.name}: max rel. error {r.max_error:.1e} over {r.checked} entries, {gradient_status(r)}"
-               for r in check_gradients(scenario) if not r.ok(TOLERANCE)]
+               for r in check_gradients(scenario, state=trace.state(1)) if not r.ok(TOLERANCE)]
         out.append(("gradient-check", "; ".join(bad) if bad else None))
     return out
 
@@ -63,12 +65,12 @@ def check_scenario(scenario, out: TextIO) -> tuple[int, int]:
     print(f"{scenario.file}: {scenario.title}", file=out)
     if scenario.kind == "train" and scenario.train.steps > 0:
         print("  gradients vs central differences (step 1, loss + weight-decay penalty):", file=out)
-        for result in check_gradients(scenario):
+        for result in check_gradients(scenario, state=trace.state(1)):
             status = gradient_status(result)
             problems += 0 if result.ok(TOLERANCE) else 1
             print(f"    {result.name:<12} {result.checked:>4} entries  max rel. error "
                   f"{result.max_error:.1e}  {status}", file=out)
-    entries = audit(scenario, trace.values)
+    entries = audit(scenario, trace.values, trace.states)
     count = sum(int(e.printed.size) for e in entries)
     if entries:
         print("  printed values ([expect]) at their printed precision:", file=out)
@@ -78,7 +80,7 @@ def check_scenario(scenario, out: TextIO) -> tuple[int, int]:
             continue
         for m in entry.mismatches:
             problems += 1
-            print(f"    ✗ {entry.id}{_where(m.element)}: {mismatch_text(m)}", file=out)
+            print(f"    ✗ {_entry_id(entry.id, m.element)}: {mismatch_text(m)}", file=out)
     print(f"  {count} printed value(s), {problems} problem(s)", file=out)
     return count, problems
 

@@ -27,7 +27,7 @@ def mark_mismatches(result: Trace) -> None:
     from stepcalc.engine.slides.audit import audit
 
     by_id = {step.id: step for step in result.steps}
-    for entry in audit(result.scenario, result.values):
+    for entry in audit(result.scenario, result.values, result.states):
         step = by_id.get(entry.id)
         if step is None or entry.ok:
             continue

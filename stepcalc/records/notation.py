@@ -186,7 +186,6 @@ def decorate(kind: str, symbol):
     return symbol
 
 
-def quantity_symbol(local_id: str):
-    """The matrix name of a quantity id without its step prefix: grad.m → ∂L/∂m, new.m → m′."""
-    kind, _, name = local_id.partition(".") if "." in local_id else ("", "", local_id)
-    return decorate(kind, Name(name))
+def quantity_symbol(quantity):
+    """The matrix name of a quantity (its step left out): grad.m → ∂L/∂m, new.m → m′."""
+    return decorate(quantity.kind, Name(quantity.name))

@@ -18,7 +18,8 @@ import pytest
 
 import stepcalc
 from stepcalc.cli import MARKDOWN_MARKER, Progress
-from stepcalc.engine.slides import train as train_engine
+from stepcalc.engine.numbers import long_runs
+from stepcalc.engine.numbers import run as run_engine
 
 from conftest import run_cli
 
@@ -81,7 +82,7 @@ def test_a_long_run_keeps_the_first_and_last_steps_and_every_loss():
     steps = 1000
     tr = stepcalc.trace(stepcalc.loads(TINY.replace("steps = 1", f"steps = {steps}")))
     numbers = sorted({s.step_number for s in tr.steps})
-    head, tail = train_engine.KEEP_HEAD, train_engine.KEEP_TAIL
+    head, tail = long_runs.KEEP_HEAD, long_runs.KEEP_TAIL
     assert numbers == [0] + list(range(1, head + 1)) + list(range(steps - tail + 1, steps + 1))
     assert len(tr.losses) == steps + 1
     assert all(f"step{n}.loss" in tr.values for n in range(2, steps + 1))
@@ -137,7 +138,7 @@ def test_keyboard_interrupt_exits_130_with_one_line(monkeypatch, tmp_path):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(train_engine.TrainTracer, "quiet_step", interrupted)
+    monkeypatch.setattr(run_engine, "_run", interrupted)
     code, out, err = run_cli("export", str(path))
     assert code == 130 and out == ""
     assert err.splitlines()[-1] == "stepcalc: interrupted" and "Traceback" not in err

@@ -10,7 +10,7 @@ import pytest
 
 import stepcalc
 from stepcalc.check import check_all, check_scenario
-from stepcalc.engine.slides.audit import audit, likely_cause, matches, off_by_one, split_id
+from stepcalc.engine.slides.audit import audit, likely_cause, matches, off_by_one
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -56,12 +56,6 @@ def test_element_causes():
     assert likely_cause(1.0, 2.5, 1) == ""
     assert off_by_one(-1.69, -1.68, 2) == "last printed digit off by one (-1.69 expected)"
     assert off_by_one(-1.69, -1.66, 2) == ""
-
-
-def test_split_id():
-    assert split_id("step2.new.w") == ("step2.", "new.w")
-    assert split_id("after.z") == ("after.", "z")
-    assert split_id("grad.w") == ("", "grad.w")
 
 
 def test_factor_left_out_is_named():

@@ -9,7 +9,6 @@ from stepcalc.engine.kinds.common import Emitter
 from stepcalc.records.notation import Name, add, entry, long_sum, mul
 
 i = sp.Symbol("i", integer=True)
-MAX = sp.Symbol("m")
 
 
 def exact(value: float):

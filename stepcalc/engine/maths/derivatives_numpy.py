@@ -48,23 +48,23 @@ def activation_tanh(u, a, alpha):
 
 
 def activation_relu(u, a, alpha):
-    return numpy.select([numpy.less_equal(u, 0),True], [0,1], default=numpy.nan)
+    return numpy.where(numpy.less_equal(u, 0), 0, 1)
 
 
 def activation_leaky_relu(u, a, alpha):
-    return numpy.select([numpy.less_equal(u, 0),True], [alpha,1], default=numpy.nan)
+    return numpy.where(numpy.less_equal(u, 0), alpha, 1)
 
 
 def activation_elu(u, a, alpha):
-    return numpy.select([numpy.less_equal(u, 0),True], [alpha*numpy.exp(u),1], default=numpy.nan)
+    return numpy.where(numpy.less_equal(u, 0), alpha*numpy.exp(u), 1)
 
 
 def activation_prelu(u, a, alpha):
-    return numpy.select([numpy.less_equal(u, 0),True], [alpha,1], default=numpy.nan)
+    return numpy.where(numpy.less_equal(u, 0), alpha, 1)
 
 
 def activation_selu(u, a, alpha):
-    return numpy.select([numpy.less(u, 0),True], [1.7580993408473768599402175208123*numpy.exp(u),1.0507009873554804934193349852946], default=numpy.nan)
+    return numpy.where(numpy.less(u, 0), 1.7580993408473768599402175208123*numpy.exp(u), 1.0507009873554804934193349852946)
 
 
 def activation_softplus(u, a, alpha):

@@ -292,20 +292,20 @@ def flags_text(step) -> Text:
 
 def result_name(step) -> str:
     """The quantity's name for the result row: h, ∂L/∂m, m′ …"""
-    from stepcalc.tui.deck import local_id
-
-    local = local_id(step.id)
-    symbol = step.quantity_symbol() if hasattr(step, "quantity_symbol") else None
-    if symbol is not None and local != "loss":
+    quantity = step.quantity.local
+    is_loss = quantity.kind == "value" and quantity.name == "loss"
+    symbol = step.quantity_symbol()
+    if symbol is not None and not is_loss:
         return math_text(symbol, 3)
-    if local.startswith("grad."):
-        return "∂L/∂" + _pretty(local[5:])
-    if local.startswith("new."):
-        return _pretty(local[4:]) + "′"
-    if local == "loss":
+    if quantity.kind == "grad":
+        return "∂L/∂" + _pretty(quantity.name)
+    if quantity.kind == "new":
+        return _pretty(quantity.name) + "′"
+    if is_loss:
         return "L"
-    if step.value.ndim == 0 or "." not in local:
-        return _pretty(local)
+    # Names of the other kinds' tables ("relu_kaiming.hist") are not shown as a symbol.
+    if step.value.ndim == 0 or (quantity.kind == "value" and "." not in quantity.name):
+        return _pretty(quantity.name)
     return ""
 
 
