@@ -341,7 +341,8 @@ def _mutate(draw, name: str, doc: dict) -> str:
         _set(doc, path, float(new))
         return f"{what} at {'.'.join(map(str, path[:2]))}"
     if what == "text":
-        doc[draw(st.sampled_from(["title", "title", "source", "notes"]))] = draw(st.sampled_from(MARKUP))
+        # (notes are Markdown by design: a fence there is the author's own; not mutated)
+        doc[draw(st.sampled_from(["title", "title", "source"]))] = draw(st.sampled_from(MARKUP))
         return "text"
     if what == "class_names":
         data = doc.get("data")
