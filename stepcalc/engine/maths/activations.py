@@ -86,18 +86,21 @@ class Activation:
         """f′(u) as a float64 array of u's shape; a = f(u) is recomputed if not given."""
         if not self.elementwise:
             raise TypeError(f"{self.name} is not elementwise: use softmax_vjp(a, g)")
-        from stepcalc.engine.maths.arrays import as_float_array
-
         u = _f64(u)
         alpha = self.alpha_or_default(alpha)
         a = self.forward(u, alpha) if a is None else _f64(a)
         from stepcalc.engine.maths import derivatives_numpy
 
         fn = getattr(derivatives_numpy, "activation_" + self.name)
-        # np.select evaluates every Piecewise branch: e^{1e4} in the branch not taken
+        # numpy evaluates every Piecewise branch: e^{1e4} in the branch not taken
         # overflows harmlessly, and σ(u) = 1/(1 + e^{−u}) → 1/inf = 0 is the right limit.
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             value = fn(u, a, 0.0 if alpha is None else float(alpha))
+        if (type(value) is np.ndarray and value.dtype == np.float64 and value.shape == u.shape
+                and value.base is None and value is not u and value is not a):
+            return value     # a new float64 array of u's shape already (the training loop's case)
+        from stepcalc.engine.maths.arrays import as_float_array
+
         return as_float_array(value, u, a)
 
 

@@ -30,6 +30,7 @@ import numpy
 
 
 def _printer():
+    import sympy
     from sympy.printing.numpy import NumPyPrinter
 
     class WherePrinter(NumPyPrinter):
@@ -42,10 +43,15 @@ def _printer():
         def _print_Piecewise(self, expr):
             if expr.args[-1].cond != True:  # noqa: E712 (sympy's true, not Python's)
                 return super()._print_Piecewise(expr)
-            out = self._print(expr.args[-1].expr)
+            def branch(value):
+                # Whole-number branches as floats (ReLU′: 0.0 / 1.0): the result is float64
+                # as it comes, so Activation.derivative returns it without a conversion.
+                return self._print(sympy.Float(value) if value.is_Integer else value)
+
+            out = branch(expr.args[-1].expr)
             where = self._module_format(self._module + ".where")
-            for branch, condition in reversed(expr.args[:-1]):
-                out = f"{where}({self._print(condition)}, {self._print(branch)}, {out})"
+            for value, condition in reversed(expr.args[:-1]):
+                out = f"{where}({self._print(condition)}, {branch(value)}, {out})"
             return out
 
     # lambdify's own settings, with the module written out (this file imports numpy).

@@ -48,19 +48,19 @@ def activation_tanh(u, a, alpha):
 
 
 def activation_relu(u, a, alpha):
-    return numpy.where(numpy.less_equal(u, 0), 0, 1)
+    return numpy.where(numpy.less_equal(u, 0), 0.0, 1.0)
 
 
 def activation_leaky_relu(u, a, alpha):
-    return numpy.where(numpy.less_equal(u, 0), alpha, 1)
+    return numpy.where(numpy.less_equal(u, 0), alpha, 1.0)
 
 
 def activation_elu(u, a, alpha):
-    return numpy.where(numpy.less_equal(u, 0), alpha*numpy.exp(u), 1)
+    return numpy.where(numpy.less_equal(u, 0), alpha*numpy.exp(u), 1.0)
 
 
 def activation_prelu(u, a, alpha):
-    return numpy.where(numpy.less_equal(u, 0), alpha, 1)
+    return numpy.where(numpy.less_equal(u, 0), alpha, 1.0)
 
 
 def activation_selu(u, a, alpha):
