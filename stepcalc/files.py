@@ -20,6 +20,7 @@ EXIT_INTERRUPTED = 130
 # a Markdown export ends with MARKDOWN_MARKER on its own line, a JSON export starts with
 # the key "generator": "stepcalc".
 MARKDOWN_MARKER = "<!-- stepcalc export -->"   # = render.markdown.MARKER (kept light: no import)
+TEXT_MARKER = "-- stepcalc export --"           # = render.text_export.MARKER
 GENERATOR = "stepcalc"                          # = render.json_export.GENERATOR
 _JSON_MARK = re.compile(rb'\A\s*\{\s*"generator"\s*:\s*"stepcalc"')
 
@@ -46,8 +47,12 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def export_text(trace, fmt: str) -> str:
+def export_text(trace, fmt: str, width: int = 80, full_derivations: bool = False) -> str:
     """The export as written by the CLI (and the TUI): the renderers carry the marks above."""
+    if fmt == "text":
+        from stepcalc.render.text_export import render_text
+
+        return render_text(trace, width, full_derivations)
     if fmt == "json":
         from stepcalc.render.json_export import render_json
 
@@ -69,7 +74,8 @@ def written_by_stepcalc(path: Path) -> bool:
     except OSError:
         return False
     return bool(_JSON_MARK.match(head)) or \
-        tail.rstrip().endswith(MARKDOWN_MARKER.encode("ascii"))
+        tail.rstrip().endswith(MARKDOWN_MARKER.encode("ascii")) or \
+        tail.rstrip().endswith(TEXT_MARKER.encode("ascii"))
 
 
 def check_output(out: Path, force: bool) -> None:

@@ -88,6 +88,9 @@ class Step:
     table: Table | None = None         # labelled table shown instead of the bare matrix
     symbol: Any = None                 # sympy expr naming the quantity (or see symbol_builder)
     symbol_builder: Callable[[], Any] | None = field(default=None, repr=False)
+    # Renderers show the derivation short (lhs = identity) unless this asks for every line
+    # sympy went through (the TUI toggles it; `export --full-derivations` sets it for all).
+    full_derivation: bool = False
 
     @property
     def formula(self) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stepcalc.records.notation import Name
+from stepcalc.records.notation import Name, display_prose, scenario_names
 from stepcalc.render.latex import derivation_latex, expansion_latex, matrix_latex
 from stepcalc.render.printing import to_latex
 from stepcalc.records.steps import PHASE_LABELS, Trace
@@ -34,12 +34,13 @@ def render_markdown(trace: Trace) -> str:
     if sc.notes:
         out.append(sc.notes.strip())
     heading = None
+    names = scenario_names(sc)
     for number, step in enumerate(trace.steps, 1):
         h = section_heading(step)
         if h != heading:
             out.append(h)
             heading = h
-        out.append(f"### {number}. {escape(step.title)}")
+        out.append(f"### {number}. {escape(display_prose(step.title, names))}")
         out.append(f"`{step.id}` · shape {step.shape or 'scalar'}")
         if step.formula is not None:
             out.append(display_math(to_latex(step.formula, precision)))
@@ -61,9 +62,9 @@ def render_markdown(trace: Trace) -> str:
             out.append(display_math(f"{to_latex(symbol, precision)} = "
                                     f"{matrix_latex(step.value, precision)}"))
         if step.explanation:
-            out.append(step.explanation)
+            out.append(display_prose(step.explanation, names))
         for flag in step.flags:
-            out.append(f"> {FLAG_ICONS.get(flag.kind, '!')} **{flag.kind.replace('_', ' ')}**: {flag.message}")
+            out.append(f"> {FLAG_ICONS.get(flag.kind, '!')} **{flag.kind.replace('_', ' ')}**: {display_prose(flag.message, names)}")
     if trace.losses and len(trace.losses) > 1:
         out.append("## Loss across steps")
         out.append(loss_table(trace.losses, precision))

@@ -124,8 +124,13 @@ class StepTextPrinter(StrPrinter):
         return super()._print(expr, **kwargs)
 
     def _print_Indexed(self, expr):
+        # w₁₁, ŷⱼ: Unicode subscripts where they exist (the typesetter's notation), else w_{…}.
+        from stepcalc.render.typeset import subscript_text
+
         base = self._print(expr.base.label)
-        return "%s_%s" % (base, _indices_text(expr.indices, self._print))
+        indices = _indices_text(expr.indices, self._print)
+        sub = subscript_text(indices)
+        return base + sub if sub is not None else "%s_{%s}" % (base, indices)
 
     def _print_Mul(self, expr):
         if _negated(expr):

@@ -10,8 +10,9 @@ from .model import (ACTIVATION_NAMES, BIAS_STYLES, CONVENTIONS, DEFAULT_ALPHA, L
 
 MODEL_KEYS = ("convention", "bias", "layers")
 LAYER_KEYS = ("units", "activation", "weights", "bias_name", "pre", "post", "alpha")
-# Names that already mean something in formulas and quantity ids.
-RESERVED_NAMES = ("x", "y", "loss")
+# Names that already mean something in formulas and quantity ids: the data, the loss L,
+# and the training constants η (eta), γ (gamma, momentum) and λ (lambda, weight decay).
+RESERVED_NAMES = ("x", "y", "loss", "L", "eta", "gamma", "lambda")
 MAX_UNITS = 100_000
 # Guards against a typo like units = 1000000 allocating gigabytes at load time: checked
 # layer by layer here, before [params]/[init] allocate anything. 10⁷ float64 = 80 MB per

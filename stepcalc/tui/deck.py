@@ -20,11 +20,13 @@ def local_id(step_id: str) -> str:
     return _ID_PREFIX.sub("", step_id)
 
 
-def pretty_name(text: str) -> str:
-    return text.replace("y_hat", "ŷ")
+def pretty_name(text: str, names=()) -> str:
+    from stepcalc.records.notation import display_prose
+
+    return display_prose(text, names)
 
 
-def short_label(step: Step) -> str:
+def short_label(step: Step, names=()) -> str:
     """A compact label for the step list: ``h = x·m + bm``, ``∂L/∂w``, ``L (cross-entropy)``."""
     title = _LAYER_PREFIX.sub("", _STEP_PREFIX.sub("", step.title))
     if title.startswith("Gradient "):
@@ -37,7 +39,7 @@ def short_label(step: Step) -> str:
         title = title[len("Output error "):].split(" = ")[0] + " (error)"
     elif title.startswith("Loss gradient "):
         title = title[len("Loss gradient "):]
-    return pretty_name(title)
+    return pretty_name(title, names)
 
 
 def step_prefix(number: int) -> str:
