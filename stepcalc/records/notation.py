@@ -21,7 +21,9 @@ GREEK = {
     "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
 }
 _SUPERSCRIPT = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
-_SUBSCRIPT = str.maketrans("0123456789()+-=", "₀₁₂₃₄₅₆₇₈₉₍₎₊₋₌")
+_SUBSCRIPT = str.maketrans("0123456789()+-=aehijklmnoprstuvx",
+                           "₀₁₂₃₄₅₆₇₈₉₍₎₊₋₌ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+_SUBSCRIPT_LETTERS = set("0123456789aehijklmnoprstuvx")
 HAT = "\u0302"          # combining circumflex: x̂
 
 
@@ -67,6 +69,9 @@ def text_name(name: str) -> str:
     m = _TRAILING_DIGITS.match(name)
     if m and not name.endswith("_"):
         return text_name(m.group(1)) + ("(" + m.group(2) + ")").translate(_SUPERSCRIPT)
+    head, _, tail = name.partition("_")
+    if head and tail and all(c in _SUBSCRIPT_LETTERS for c in tail):
+        return text_name(head) + tail.translate(_SUBSCRIPT)        # W_h → Wₕ, D_in → Dᵢₙ
     return GREEK.get(name, name)
 
 

@@ -44,6 +44,7 @@ class Expansion:
     symbolic: Any
     numeric: Any
     value: float
+    note: str = ""                     # a short remark shown under it (a term left out, and why)
 
 
 @dataclass(frozen=True)

@@ -49,10 +49,12 @@ def render_markdown(trace: Trace) -> str:
             out.append("Derived with sympy:")
             out.append(display_math(r"\begin{aligned} %s \end{aligned}" % derivation))
             if step.derivation.comment:
-                out.append(step.derivation.comment)
+                out.append(display_prose(step.derivation.comment, names))
         expansion = expansion_latex(step, precision)
         if expansion:
             out.append(display_math(expansion))
+            if step.substitution.note:
+                out.append(step.substitution.note)
         if step.table is not None:
             out.append(table_markdown(step.table, precision))
         elif step.value.ndim:

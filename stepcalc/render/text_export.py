@@ -56,7 +56,8 @@ def expansion_lines(step, precision: int, width: int) -> list[str]:
     if expansion.symbolic is not None:
         parts.append(expansion.symbolic)
     parts += [expansion.numeric, number_text(expansion.value, precision)]
-    return chain(parts, precision, width, dedupe=True)
+    lines = chain(parts, precision, width, dedupe=True)
+    return lines + (_wrap(expansion.note, width) if expansion.note else [])
 
 
 def value_lines(step, precision: int, width: int) -> list[str]:
@@ -84,7 +85,7 @@ def step_lines(number: int, step, precision: int, width: int, full: bool, names=
         body += [""] + derivation
         comment = step.derivation.comment
         if comment:
-            body += _wrap(comment, inner)
+            body += _wrap(display_prose(comment, names), inner)
     expansion = expansion_lines(step, precision, inner)
     if expansion:
         body += [""] + expansion

@@ -206,6 +206,12 @@ class SlidePrettyPrinter(PrettyPrinter):
         if len(factors) > 1 and factors[0].is_Number and float(factors[0]) < 0:
             if _is_minus_one(factors[0]):
                 negative, factors = True, factors[1:]
+        # Constants before symbols before brackets: 2·ŷ·(1 − ŷ), not (1 − ŷ)·ŷ·2. Floats
+        # count as symbols, so a numbers line keeps the order of its symbolic line.
+        factors.sort(key=lambda f: 0 if (f.is_Rational and not negative) else 1)
+        for index in range(1, len(factors)):           # σ(1 − σ): (1 − ŷ)·ŷ becomes ŷ(1 − ŷ)
+            if factors[index - 1].is_Add and isinstance(factors[index], (sp.Indexed, Name)):
+                factors[index - 1], factors[index] = factors[index], factors[index - 1]
         # 1·x is x: a coefficient of one made by the algebra is not written (a substituted
         # value 1.0 in a numbers line stays: it mirrors the formula).
         kept = [f for f in factors if not (f.is_Integer and f == 1)]
@@ -245,15 +251,18 @@ class SlidePrettyPrinter(PrettyPrinter):
         pieces = []
         for index, form in enumerate(forms):
             # 2(ŷ − y): a number before a bracket is written against it, as on slides.
-            juxtapose = sep == "·" and index == 0 and factors[0].is_Number and \
-                (factors[1].is_Add or isinstance(factors[1], sp.Sum))
-            pieces += [form, " " if isinstance(factors[1], sp.Sum) else ""] if juxtapose else [form, sep]
+            nxt = factors[index + 1] if index + 1 < len(factors) else None
+            juxtapose = sep == "·" and nxt is not None and (
+                (index == 0 and factors[0].is_Number and (nxt.is_Add or isinstance(nxt, sp.Sum))) or
+                (isinstance(factors[index], (sp.Indexed, Name)) and nxt.is_Add))
+            pieces += [form, " " if isinstance(nxt, sp.Sum) else ""] if juxtapose else [form, sep]
         return prettyForm(*stringPict.next(*pieces[:-1]), binding=prettyForm.MUL)
 
     def _print_Add(self, expr, order=None):
         terms = list(expr.args)
-        # The lecturer's order: a positive term (the prediction ŷ in ŷ − y) leads.
-        if terms and _negative_term(terms[0]) is not None:
+        # The lecturer's order: a positive term (the prediction ŷ in ŷ − y) leads. Only in
+        # symbols: a numbers line keeps the order of the formula it mirrors.
+        if terms and _negative_term(terms[0]) is not None and not expr.has(sp.Float):
             lead = next((t for t in terms if _negative_term(t) is None and not isinstance(t, Cdots)), None)
             if lead is not None:
                 terms.remove(lead)

@@ -145,7 +145,7 @@ class TrainTracer:
             self.emit(prefix, "grad." + out.pre, "backward", f"Output error ∂L/∂{out.pre} = {out.post} − y",
                       grads.pre[-1], G.fused_delta(note, out.pre, out.post, mean),
                       f"For {get_activation(out.activation).text} followed by {LOSS_TITLES[self.train.loss]} "
-                      "the chain rule collapses to prediction minus target (derived below).",
+                      "the chain rule collapses to prediction minus target (derived above).",
                       number, flagging.zero_gradient(grads.pre[-1]),
                       derivation=lambda: _fused_derivation(self.sc, out))
         else:
@@ -157,8 +157,8 @@ class TrainTracer:
             self.emit(prefix, "grad." + out.pre, "backward", f"Output error ∂L/∂{out.pre}",
                       grads.pre[-1], G.through_activation(note, get_activation(out.activation), out.pre, out.post),
                       "Chain rule through the output activation: δ = ∂L/∂ŷ ⊙ f′(u)." if elementwise else
-                      "Chain rule through the softmax: each ŷᵢ depends on every u_k, so δ_k = Σᵢ ∂L/∂ŷᵢ · "
-                      "∂ŷᵢ/∂u_k with the softmax Jacobian ∂ŷᵢ/∂u_k = ŷᵢ(Δᵢₖ − ŷ_k) (derived below).",
+                      "Chain rule through the softmax: each ŷᵢ depends on every uₖ, so δₖ = Σᵢ ∂L/∂ŷᵢ · "
+                      "∂ŷᵢ/∂uₖ with the softmax Jacobian ∂ŷᵢ/∂uₖ = ŷᵢ(Δᵢₖ − ŷₖ) (derived above).",
                       number, flagging.zero_gradient(grads.pre[-1]),
                       derivation=lambda: _output_delta_derivation(self.sc, out))
         for index in range(len(layers) - 1, -1, -1):

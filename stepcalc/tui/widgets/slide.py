@@ -242,7 +242,7 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
             text = Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
             comment = step.derivation.comment
             if comment:
-                text.append("\n" + comment)
+                text.append("\n" + display_prose(comment, self.names))
             return text
 
         return {
@@ -277,6 +277,8 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         if self.reveal_value:
             end = len(text.plain)
             text.stylize("bold green", end - len(value), end)
+        if expansion.note and self.reveal_numbers:
+            text.append("\n" + expansion.note, style="dim")
         return text
 
     def _result(self, width: int):
