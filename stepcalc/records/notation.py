@@ -12,7 +12,8 @@ from functools import lru_cache
 
 import sympy as sp
 
-_TRAILING_DIGITS = re.compile(r"^(.*[^\d_])(\d+)$")
+_TRAILING_DIGITS = re.compile(r"^([A-Za-z_](?:\w*[^\W\d_])?)(\d+)$")
+_SCRIPTED = re.compile(r"^([A-Za-z]+)\^(\d+)$")      # a program-made label like L^2 (the L² norm)
 GREEK = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ",
     "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
@@ -47,6 +48,8 @@ def latex_name(name: str) -> str:
     Every result is one group that a prime, a superscript or a subscript can follow
     once braced (``{W^{(1)}}'``): callers brace before decorating.
     """
+    if _SCRIPTED.match(name):
+        return r"%s^{%s}" % _SCRIPTED.match(name).groups()
     if name.endswith("_hat") and len(name) > 4:
         return r"\hat{%s}" % latex_name(name[:-4])
     if name.endswith("_"):                       # a_ → a_ (the underscore is part of the name)
@@ -64,10 +67,15 @@ def latex_name(name: str) -> str:
 
 def text_name(name: str) -> str:
     """Slide-like Unicode for a quantity name: y_hat → ŷ, W1 → W⁽¹⁾, theta → θ."""
+    if _SCRIPTED.match(name):
+        head, power = _SCRIPTED.match(name).groups()
+        return head + power.translate(_SUPERSCRIPT)
     if name.endswith("_hat") and len(name) > 4:
         return unicodedata.normalize("NFC", text_name(name[:-4]) + HAT)   # ŷ is one character
+    if name.endswith("_") and name.rstrip("_"):
+        return text_name(name.rstrip("_")) + name[len(name.rstrip("_")):]
     m = _TRAILING_DIGITS.match(name)
-    if m and not name.endswith("_"):
+    if m:
         return text_name(m.group(1)) + ("(" + m.group(2) + ")").translate(_SUPERSCRIPT)
     head, _, tail = name.partition("_")
     if head and tail and all(c in _SUBSCRIPT_LETTERS for c in tail):

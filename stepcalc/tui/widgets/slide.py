@@ -173,6 +173,8 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
             for label, name in (("Formula", "formula"), ("Derived", "derivation")):
                 if parts[name] is not None:
                     block += self._row(label, self._wrap(parts[name], width - LABEL_WIDTH))
+                    if name == "derivation" and parts["derivation_note"] is not None:
+                        block += self._row("", self._wrap(parts["derivation_note"], width - LABEL_WIDTH))
                     block.append(Strip.blank(0))
             self._strips[head_key] = block
         lines += self._strips[head_key]
@@ -239,11 +241,11 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
                 if step.derivation_builder else []
             if not lines:
                 return None
-            text = Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
-            comment = step.derivation.comment
-            if comment:
-                text.append("\n" + display_prose(comment, self.names))
-            return text
+            return Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
+
+        def derivation_note():
+            comment = step.derivation.comment if step.derivation_builder else ""
+            return Text(display_prose(comment, self.names)) if comment else None
 
         return {
             "phase": Text(self.heading, style=self._style("slide--phase")),
@@ -252,6 +254,7 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
             "formula": self._text(("formula", sid, precision, inner), formula),
             "derivation": self._text(("derivation", sid, precision, inner, step.full_derivation),
                                      derivation),
+            "derivation_note": self._text(("derivation_note", sid), derivation_note),
             "numbers": self._text(("numbers", sid, precision, self.selected, self.reveal_numbers,
                                    self.reveal_value, inner), lambda: self._numbers(inner)),
             "explanation": Text(display_prose(step.explanation, self.names),
