@@ -4,6 +4,10 @@
     sc = stepcalc.load("scenarios/dying_relu.toml")
     tr = stepcalc.trace(sc)
     tr.values["grad.m"]
+    sc = stepcalc.scenario(title="…", x=np.array(...), y=[0],
+                           layers=[dict(units=2, activation="relu"), dict(units=3, activation="softmax")],
+                           params={...}, train=dict(loss="cross_entropy", lr=0.1))
+    sc.to_toml()   # the same scenario as a file
 
 Importing this package never imports textual (the TUI lives in stepcalc.tui).
 """
@@ -11,7 +15,7 @@ Importing this package never imports textual (the TUI lives in stepcalc.tui).
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["load", "loads", "trace"]
+__all__ = ["load", "loads", "scenario", "trace", "reporting_progress"]
 
 
 def load(path):
@@ -28,8 +32,28 @@ def loads(text: str, file: str = "<string>"):
     return _loads(text, file)
 
 
+def scenario(**fields):
+    """Build a scenario in Python, validated exactly like a file (same errors, key paths).
+
+    Keywords are the file's top-level keys and tables (``title``, ``kind``, ``data``,
+    ``model``, ``params``, ``init``, ``train``, ``expect`` …), plus shortcuts for where a
+    file nests them: ``x``, ``y`` (→ ``[data]``), ``layers``, ``convention``, ``bias``
+    (→ ``[model]``) and ``precision`` (→ ``[display]``). numpy arrays are welcome anywhere.
+    """
+    from stepcalc.scenario.builder import build
+
+    return build(**fields)
+
+
 def trace(scenario):
     """Compute every step of the scenario once: a Trace of Step records."""
     from stepcalc.engine import trace as _trace
 
     return _trace(scenario)
+
+
+def reporting_progress(callback):
+    """A context manager: within it, long training runs call ``callback(step, total)``."""
+    from stepcalc.engine.numbers.long_runs import reporting_progress as _reporting
+
+    return _reporting(callback)

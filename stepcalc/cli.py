@@ -95,16 +95,20 @@ def cmd_check(args) -> int:
 
 
 def cmd_list(args) -> int:
+    import stepcalc
     from stepcalc.bundled import bundled
-    from stepcalc.scenario import load
 
     for name, path in bundled().items():
-        scenario = load(path)
+        scenario = stepcalc.load(path)
         print(f"{name:<28} {scenario.title}")
     return EXIT_OK
 
 
 def cmd_new(args) -> int:
+    if args.random:
+        from stepcalc.exercise_files import write_exercises
+
+        return write_exercises(args)
     from stepcalc.templates import template
 
     sys.stdout.write(template(args.kind))
@@ -117,8 +121,23 @@ def cmd_run(args) -> int:
     return run_app(args.file)
 
 
+class _Version(argparse.Action):
+    """--version, with the installed distribution's version looked up only when asked."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("stepcalc")
+        except PackageNotFoundError:   # running from a checkout that was never installed
+            number = "unknown (not installed)"
+        print(f"stepcalc {number}")
+        parser.exit(EXIT_OK)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="stepcalc", description="Step-by-step calculator for tiny neural networks.")
+    p.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="interactive TUI")
     run.add_argument("file", nargs="?", help="scenario file or bundled name (none: pick one)")
@@ -128,7 +147,7 @@ def parser() -> argparse.ArgumentParser:
                             epilog=EXPORT_EPILOG,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     export.add_argument("file", help="scenario file or bundled name")
-    export.add_argument("-f", "--format", choices=("markdown", "json", "text"), default="markdown",
+    export.add_argument("-f", "--format", choices=("markdown", "json", "numpy", "text"), default="markdown",
                         help="text: the slides typeset as 2-D Unicode text for a terminal")
     export.add_argument("--width", type=int, metavar="N",
                         help="text: wrap formulas at N columns (default: the terminal's, or 80)")
@@ -149,6 +168,23 @@ def parser() -> argparse.ArgumentParser:
     from stepcalc.templates import KINDS   # plain strings: no heavy import
 
     new.add_argument("kind", nargs="?", default="train", choices=KINDS)
+    exercise = new.add_argument_group("exercises (train only): --random with numbers nice by hand")
+    exercise.add_argument("--random", action="store_true", help="draw a new exercise scenario")
+    exercise.add_argument("--seed", type=int, default=0, help="the same seed gives the same exercise")
+    exercise.add_argument("--layers", default="2-2-3", help="widths: inputs-hidden…-outputs (default 2-2-3)")
+    exercise.add_argument("--activation", default="relu",
+                          help="hidden activation: relu sigmoid tanh identity leaky_relu (default relu)")
+    exercise.add_argument("--loss", default="cross_entropy",
+                          help="cross_entropy binary_cross_entropy squared_error half_squared_error "
+                               "absolute_error hinge (default cross_entropy)")
+    exercise.add_argument("--precision", type=int, default=1, choices=(1, 2),
+                          help="decimals of the given numbers (default 1)")
+    exercise.add_argument("--samples", type=int, default=1, help="samples in the batch (default 1)")
+    exercise.add_argument("--dead-unit", action="store_true", help="ask for a dead ReLU unit")
+    exercise.add_argument("--variant", type=int, default=0, help="which variant of the seed (default 0)")
+    exercise.add_argument("--variants", type=int, metavar="K", help="write K different exercises into -o DIR")
+    exercise.add_argument("-o", "--output", metavar="OUT", help="a file (one exercise) or a folder (--variants)")
+    exercise.add_argument("--force", action="store_true", help="overwrite existing files")
     new.set_defaults(func=cmd_new)
     return p
 
@@ -159,9 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command not in ("export", "check"):
             return args.func(args)
-        from stepcalc.engine.numbers.long_runs import reporting_progress
+        import stepcalc
 
-        with reporting_progress(progress):
+        with stepcalc.reporting_progress(progress):
             return args.func(args)
     except StepcalcError as exc:
         progress.close()

@@ -12,17 +12,16 @@ import tempfile
 from pathlib import Path
 
 from stepcalc.errors import StepcalcError
+from stepcalc.render.marks import GENERATOR, MARKDOWN_MARKER, SCRIPT_MARKER, TEXT_MARKER
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130
 
 # How `export -o` knows a file is one it wrote (and may overwrite without --force):
 # a Markdown export ends with MARKDOWN_MARKER on its own line, a JSON export starts with
-# the key "generator": "stepcalc".
-MARKDOWN_MARKER = "<!-- stepcalc export -->"   # = render.markdown.MARKER (kept light: no import)
-TEXT_MARKER = "-- stepcalc export --"           # = render.text_export.MARKER
-GENERATOR = "stepcalc"                          # = render.json_export.GENERATOR
-_JSON_MARK = re.compile(rb'\A\s*\{\s*"generator"\s*:\s*"stepcalc"')
+# the key "generator": GENERATOR, a script (-f numpy) ends with SCRIPT_MARKER, a text export
+# (-f text) with TEXT_MARKER (render/marks.py).
+_JSON_MARK = re.compile(rb'\A\s*\{\s*"generator"\s*:\s*"' + re.escape(GENERATOR.encode()) + rb'"')
 
 
 
@@ -53,6 +52,10 @@ def export_text(trace, fmt: str, width: int = 80, full_derivations: bool = False
         from stepcalc.render.text_export import render_text
 
         return render_text(trace, width, full_derivations)
+    if fmt == "numpy":
+        from stepcalc.render.numpy_script import render_numpy
+
+        return render_numpy(trace)
     if fmt == "json":
         from stepcalc.render.json_export import render_json
 
@@ -74,8 +77,8 @@ def written_by_stepcalc(path: Path) -> bool:
     except OSError:
         return False
     return bool(_JSON_MARK.match(head)) or \
-        tail.rstrip().endswith(MARKDOWN_MARKER.encode("ascii")) or \
-        tail.rstrip().endswith(TEXT_MARKER.encode("ascii"))
+        tail.rstrip().endswith((MARKDOWN_MARKER.encode("ascii"), SCRIPT_MARKER.encode("ascii"),
+                                TEXT_MARKER.encode("ascii")))
 
 
 def check_output(out: Path, force: bool) -> None:

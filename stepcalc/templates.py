@@ -82,5 +82,5 @@ def template(kind: str) -> str:
     path = bundled()[EXAMPLES[kind]]
     header = (f"# A stepcalc scenario of kind = \"{kind}\" (from the bundled example "
               f"\"{path.stem}\").\n# Its fields are documented at the top of "
-              "stepcalc/scenario/kinds.py.\n")
+              f"stepcalc/scenario/kinds/{kind}.py.\n")
     return header + path.read_text(encoding="utf-8")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from stepcalc.errors import ScenarioError
-from stepcalc.records.steps import Flag, Trace
+from stepcalc.records.flags import Flag, FlagKind, MismatchFact
+from stepcalc.records.steps import Trace
 
 
 def trace(scenario) -> Trace:
@@ -14,32 +12,26 @@ def trace(scenario) -> Trace:
         from stepcalc.engine.slides.train import trace_train
 
         result = trace_train(scenario)
-    elif scenario.kind in ("activations", "losses", "init_stats", "batchnorm", "normalize"):
+    else:   # the loader accepts only the kinds engine.kinds knows
         from stepcalc.engine.kinds import trace_kind
 
         result = trace_kind(scenario)
-    else:
-        raise ScenarioError(scenario.file, "kind", f'kind "{scenario.kind}" is not supported yet')
     if scenario.expect:
         mark_mismatches(result)
     return result
 
 
 def mark_mismatches(result: Trace) -> None:
+    """Attach a mismatch flag (the fact, not words: renderers word it) to each step whose
+    printed value disagrees with the exact one."""
     from stepcalc.engine.slides.audit import audit
-    from stepcalc.render.printing import format_number
 
     by_id = {step.id: step for step in result.steps}
-    for entry in audit(result.scenario, result.values):
+    for entry in audit(result.scenario, result.values, result.states):
         step = by_id.get(entry.id)
         if step is None or entry.ok:
             continue
-        flags = []
-        for m in entry.mismatches:
-            where = "".join(f"[{i + 1}]" for i in m.element)
-            cause = f" ({m.cause})" if m.cause else ""
-            flags.append(Flag("mismatch",
-                              f"printed {entry.id}{where} = {m.printed:.{m.decimals}f}, exact "
-                              f"{format_number(m.exact, max(m.decimals + 2, 4))}{cause}",
-                              (m.element,)))
-        step.flags = step.flags + tuple(flags)
+        step.flags = step.flags + tuple(
+            Flag(FlagKind.MISMATCH, elements=(m.element,),
+                 mismatch=MismatchFact(entry.id, m.element, m.printed, m.exact, m.decimals, m.cause))
+            for m in entry.mismatches)

@@ -248,10 +248,9 @@ def decorate(kind: str, symbol):
     return symbol
 
 
-def quantity_symbol(local_id: str):
-    """The matrix name of a quantity id without its step prefix: grad.m → ∂L/∂m, new.m → m′."""
-    kind, _, name = local_id.partition(".") if "." in local_id else ("", "", local_id)
-    return decorate(kind, Name(name))
+def quantity_symbol(quantity):
+    """The matrix name of a quantity (its step left out): grad.m → ∂L/∂m, new.m → m′."""
+    return decorate(quantity.kind, Name(quantity.name))
 
 
 # ------------------------------------------------------------ names in prose ---------
@@ -261,6 +260,7 @@ def quantity_symbol(local_id: str):
 _ENTRY_ID = re.compile(r"\b(?:(grad|new|v|v0|after|step\d+)\.)?([A-Za-z_][A-Za-z0-9_]*)"
                        r"((?:\[\d+\])+|\[\d+(?:,\s*\d+)+\])")
 _QUANTITY_ID = re.compile(r"\b(grad|new|v|after|step\d+)\.([A-Za-z_][A-Za-z0-9_]*)\b")
+_STEP_PREFIX = re.compile(r"\b(?:step\d+|after)\.(?=[A-Za-z_])")
 _WORD = re.compile(r"(?<![\w.\\])([A-Za-z][A-Za-z0-9_]*)(?![\w(])")
 
 
@@ -290,6 +290,7 @@ def display_prose(text: str, names=()) -> str:
         indices = re.findall(r"\d+", m.group(3))
         return id_text((m.group(1) + "." if m.group(1) else "") + m.group(2), indices)
 
+    text = _STEP_PREFIX.sub("", text)          # the heading says which training step
     text = _ENTRY_ID.sub(entry, text)
     text = _QUANTITY_ID.sub(lambda m: id_text(m.group(0)), text)
     wanted = set(names)

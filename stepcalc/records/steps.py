@@ -7,11 +7,13 @@ them into text, LaTeX or widgets and never compute anything themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-PHASES = ("forward", "loss", "backward", "update", "check")
+from stepcalc.records.flags import Flag  # noqa: F401  (re-exported: steps carry flags)
+from stepcalc.records.quantity import Quantity, parse_quantity
+
 PHASE_LABELS = {
     "forward": "Forward pass",
     "loss": "Loss",
@@ -19,15 +21,6 @@ PHASE_LABELS = {
     "update": "Update",
     "check": "Forward pass again",
 }
-
-
-@dataclass(frozen=True)
-class Flag:
-    """Something worth pointing at on this step."""
-
-    kind: str                          # dead_relu | zero_gradient | saturated_sigmoid | mismatch | non_finite | note
-    message: str
-    elements: tuple[tuple[int, ...], ...] = ()   # which entries (0-based), if any
 
 
 @dataclass(frozen=True)
@@ -75,7 +68,7 @@ class Table:
 @dataclass
 class Step:
     id: str                            # quantity id: "h", "grad.m", "new.w", "step2.z", "after.loss"
-    phase: str                         # one of PHASES
+    phase: str                         # a key of PHASE_LABELS
     title: str
     value: np.ndarray                  # full precision; 0-d for scalars
     explanation: str = ""
@@ -92,6 +85,15 @@ class Step:
     # Renderers show the derivation short (lhs = identity) unless this asks for every line
     # sympy went through (the TUI toggles it; `export --full-derivations` sets it for all).
     full_derivation: bool = False
+    label: str = ""                    # short label for the step tree ("" : the title)
+    quantity: Quantity = field(init=False, repr=False)
+
+    def __post_init__(self):
+        # Built from a Quantity (the train plan) or from its id text (the other kinds).
+        if isinstance(self.id, Quantity):
+            self.quantity, self.id = self.id, str(self.id)
+        else:
+            self.quantity = parse_quantity(self.id)
 
     @property
     def formula(self) -> Any:
@@ -144,9 +146,18 @@ class Step:
 class Trace:
     scenario: Any
     steps: list[Step]
-    values: dict[str, np.ndarray]
-    losses: list[float] = field(default_factory=list)   # batch loss before each update, then after
+    values: Mapping[str, np.ndarray]      # quantity id → value (records.run.RunValues for long runs)
+    losses: Sequence[float] = field(default_factory=list)   # batch loss before each update, then after
     final_params: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    # A train run's recorded step states (records.run.StepState), the after pass last.
+    states: tuple = field(default=(), repr=False)
+
+    def state(self, number: int):
+        """The recorded state of training step ``number`` (0: after the last update), or None."""
+        for state in self.states:
+            if state.number == number:
+                return state
+        return None
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:

@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from stepcalc.render.flags import flag_message
+from stepcalc.render.marks import GENERATOR
 from stepcalc.render.printing import to_latex
 from stepcalc.records.steps import Trace
 
@@ -26,7 +28,6 @@ def plain(value):
     return [plain(row) for row in array]
 
 
-GENERATOR = "stepcalc"
 
 
 def trace_dict(trace: Trace) -> dict:
@@ -47,7 +48,7 @@ def _step_dict(step, precision: int) -> dict:
         "latex": to_latex(step.formula, precision) if step.formula is not None else "",
         "value": plain(step.value),
         # What is worth pointing at: dead units, non-finite values, divergence, mismatches.
-        "flags": [{"kind": f.kind, "message": f.message} for f in step.flags],
+        "flags": [{"kind": f.kind.value, "message": flag_message(f)} for f in step.flags],
     }
     table = getattr(step, "table", None)
     if table is not None:   # only the non-train kinds have tables: train output is unchanged

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from stepcalc.records.notation import Name, display_prose, scenario_names
+from stepcalc.render.flags import flag_message
+from stepcalc.render.marks import MARKDOWN_MARKER
 from stepcalc.render.latex import derivation_latex, expansion_latex, matrix_latex
 from stepcalc.render.printing import to_latex
+from stepcalc.render.sparkline import sparkline
 from stepcalc.records.steps import PHASE_LABELS, Trace
 
 # The last line of every Markdown export: how `export -o` recognises a file it wrote.
-MARKER = "<!-- stepcalc export -->"
-
-FLAG_ICONS = {"dead_relu": "☠", "zero_gradient": "0", "saturated_sigmoid": "〰", "symmetric_units": "⇌",
-              "mismatch": "✗", "non_finite": "∞", "note": "ℹ"}
+MARKER = MARKDOWN_MARKER
 
 
 def display_math(body: str) -> str:
@@ -66,7 +66,7 @@ def render_markdown(trace: Trace) -> str:
         if step.explanation:
             out.append(display_prose(step.explanation, names))
         for flag in step.flags:
-            out.append(f"> {FLAG_ICONS.get(flag.kind, '!')} **{flag.kind.replace('_', ' ')}**: {display_prose(flag.message, names)}")
+            out.append(f"> {flag.kind.icon} **{flag.kind.label}**: {display_prose(flag_message(flag), names)}")
     if trace.losses and len(trace.losses) > 1:
         out.append("## Loss across steps")
         out.append(loss_table(trace.losses, precision))
@@ -92,21 +92,6 @@ def loss_table(losses: list[float], precision: int, keep: int = 10) -> str:
     rows += ["| … | … |" if row is None else f"| step {row[0]} | {row[1]:.{precision + 3}g} |" for row in steps]
     rows.append(f"| after | {losses[-1]:.{precision + 3}g} |")
     return "\n".join(rows)
-
-
-SPARK = "▁▂▃▄▅▆▇█"
-
-
-def sparkline(counts) -> str:
-    """Counts as a row of block characters (the tallest bar is the largest count)."""
-    import numpy as np
-
-    counts = np.asarray(counts, dtype=float)
-    top = counts.max() if counts.size else 0.0
-    if top <= 0:
-        return " " * counts.size
-    levels = np.ceil(counts / top * (len(SPARK) - 1)).astype(int)
-    return "".join(" " if c == 0 else SPARK[level] for c, level in zip(counts, levels))
 
 
 def table_markdown(table, precision: int) -> str:

@@ -11,14 +11,12 @@ import textwrap
 
 from stepcalc.records.notation import Name, display_prose, scenario_names
 from stepcalc.records.steps import PHASE_LABELS, Trace
+from stepcalc.render.flags import flag_message
 from stepcalc.render.text import MatrixLayout, derivation_lines, matrix_layout, table_layout
 from stepcalc.render.typeset import chain, number_text, picture, pretty
 
-# The last line of every text export: how `export -o` recognises a file it wrote.
-MARKER = "-- stepcalc export --"
+from stepcalc.render.marks import TEXT_MARKER as MARKER   # the last line of every text export
 INDENT = "    "
-FLAG_ICONS = {"dead_relu": "☠", "zero_gradient": "0", "saturated_sigmoid": "〰", "symmetric_units": "⇌",
-              "mismatch": "✗", "non_finite": "∞", "note": "ℹ"}
 
 
 def _indent(lines: list[str]) -> list[str]:
@@ -96,9 +94,8 @@ def step_lines(number: int, step, precision: int, width: int, full: bool, names=
     if step.explanation:
         lines += [""] + _indent(_wrap(display_prose(step.explanation, names), inner))
     for flag in step.flags:
-        icon = FLAG_ICONS.get(flag.kind, "!")
-        message = display_prose(flag.message, names)
-        lines += _indent(_wrap(f"{icon} {flag.kind.replace('_', ' ')}: {message}", inner))
+        message = display_prose(flag_message(flag), names)
+        lines += _indent(_wrap(f"{flag.kind.icon} {flag.kind.label}: {message}", inner))
     return lines
 
 

@@ -11,22 +11,21 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Callable
 
 from stepcalc.errors import ScenarioError
 
+from .common import common_fields
 from .dataset import DATA_KEYS, parse_inputs, parse_targets
-from .expect import LiteralFloat, parse_expect, parse_toml_float
+from .expect import parse_toml_float
 from .fields import Table, one_of
 from .init import initial_params, parse_init
+from .kinds import load_kind
 from .model import KINDS, Data, Scenario
 from .network import parse_model
 from .shapes import fit_param, param_slots
 from .training import check_loss_fits_output, parse_train
 
-# Fields every kind shares; the rest belongs to the kind.
-COMMON_KEYS = ("title", "source", "notes", "kind", "display", "expect")
-TRAIN_KEYS = COMMON_KEYS + ("data", "model", "params", "init", "train")
+TRAIN_KEYS = ("data", "model", "params", "init", "train")   # besides the common ones
 
 # A 1024 × 784 batch written out is about 8 MB of TOML; tomllib needs ~1 s per 5 MB.
 MAX_FILE_BYTES = 32 * 2**20
@@ -69,10 +68,14 @@ def loads(text: str, file: str = "<string>") -> Scenario:
     if len(text) > MAX_FILE_BYTES:
         raise ScenarioError(file, "", f"the text is longer than {MAX_FILE_BYTES // 2**20} MB; "
                                       "a scenario is a small text file")
-    root = Table(_parse_toml(text, file), "", file)
+    return load_data(_parse_toml(text, file), file)
+
+
+def load_data(data: dict, file: str) -> Scenario:
+    """Validate a scenario given as the dict TOML parses to (the builder API's way in)."""
+    root = Table(data, "", file)
     kind = root.choice("kind", KINDS, "train")
-    build = _KIND_LOADERS.get(kind, _load_other)
-    return build(root, kind)
+    return _load_train(root, kind) if kind == "train" else load_kind(root, kind)
 
 
 def _parse_toml(text: str, file: str) -> dict:
@@ -88,28 +91,8 @@ def _parse_toml(text: str, file: str) -> dict:
         raise ScenarioError(file, where, f"invalid TOML: {message}") from None
 
 
-def _common(root: Table, kind: str, allowed: tuple[str, ...] | None) -> dict[str, Any]:
-    """Fields shared by every kind; ``allowed`` = None keeps unknown keys (for spec)."""
-    if allowed is not None:
-        root.check_keys(allowed)
-    display = root.table("display")
-    precision = 3
-    if display is not None:
-        display.check_keys(("precision",))
-        precision = display.integer("precision", 3, low=1, high=15)
-    return dict(
-        title=root.string("title", nonempty=True),
-        file=root.file,
-        kind=kind,
-        source=root.string("source", ""),
-        notes=root.string("notes", ""),
-        precision=precision,
-        expect=parse_expect(root.table("expect")),
-    )
-
-
 def _load_train(root: Table, kind: str) -> Scenario:
-    common = _common(root, kind, TRAIN_KEYS)
+    common = common_fields(root, kind, TRAIN_KEYS)
     data_t = root.table("data", required=True)
     data_t.check_keys(DATA_KEYS)
     x = parse_inputs(data_t)
@@ -149,29 +132,3 @@ def _given_params(table: Table | None, slots, convention: str) -> dict:
             raise table.error(key, f"unknown parameter; the model has {one_of(by_name)}")
         out[key] = fit_param(value, by_name[key], convention, table.at(key), table.file)
     return out
-
-
-def _load_other(root: Table, kind: str) -> Scenario:
-    """Kinds whose own validation is not written yet: their tables go to ``spec`` as is."""
-    common = _common(root, kind, None)
-    spec = {k: _plain(v) for k, v in root.data.items() if k not in COMMON_KEYS}
-    return Scenario(spec=spec, **common)
-
-
-def _plain(value: Any) -> Any:
-    """LiteralFloat → float, so ``spec`` holds only ordinary TOML values."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, LiteralFloat):
-        return float(value)
-    return value
-
-
-# kind → function(root table, kind) building the Scenario; add validated kinds here.
-_KIND_LOADERS: dict[str, Callable[[Table, str], Scenario]] = {"train": _load_train}
-
-from .kinds import KIND_LOADERS as _OTHER_KIND_LOADERS  # noqa: E402  (kinds imports _common lazily)
-
-_KIND_LOADERS.update(_OTHER_KIND_LOADERS)

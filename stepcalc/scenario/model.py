@@ -93,6 +93,14 @@ class Scenario:
     train: Train | None = None
     expect: dict[str, Printed] = field(default_factory=dict)   # printed values by id
     spec: dict = field(default_factory=dict)   # validated fields of the non-train kinds
+    # The TOML data as read (or built), kept so that to_toml() writes it back.
+    source_data: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def to_toml(self) -> str:
+        """TOML text that `stepcalc.loads` reads back to an equal scenario."""
+        from .toml_writer import dumps
+
+        return dumps(self.source_data)
 
     @property
     def param_names(self) -> tuple[str, ...]:

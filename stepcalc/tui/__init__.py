@@ -28,9 +28,9 @@ def build_app(scenario_or_trace=None, *, step: str | None = None):
         from stepcalc.files import load_scenario
 
         source = load_scenario(str(source))
-    from stepcalc.engine import trace
+    import stepcalc
 
-    return StepcalcApp(trace(source), start=step)
+    return StepcalcApp(stepcalc.trace(source), start=step)
 
 
 def run_app(file_or_name: str | None) -> int:

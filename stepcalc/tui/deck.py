@@ -5,48 +5,25 @@ Everything here only reads the Trace; no network number is computed.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from stepcalc.records.quantity import Quantity
 from stepcalc.records.steps import PHASE_LABELS, Step, Trace
 
-_STEP_PREFIX = re.compile(r"^Step \d+: ")
-_LAYER_PREFIX = re.compile(r"^Layer \d+: ")
-_ID_PREFIX = re.compile(r"^(after|step\d+)\.")
-
-
-def local_id(step_id: str) -> str:
-    """'step2.grad.m' → 'grad.m'; 'after.loss' → 'loss'."""
-    return _ID_PREFIX.sub("", step_id)
-
+LOSS = Quantity("loss")
 
 def pretty_name(text: str, names=()) -> str:
+    """Names and ids in a label the slide way (ŷ, W⁽¹⁾, ∂L/∂w₁₁): see notation.display_prose."""
     from stepcalc.records.notation import display_prose
 
     return display_prose(text, names)
 
 
 def short_label(step: Step, names=()) -> str:
-    """A compact label for the step list: ``h = x·m + bm``, ``∂L/∂w``, ``L (cross-entropy)``."""
-    title = _LAYER_PREFIX.sub("", _STEP_PREFIX.sub("", step.title))
-    if title.startswith("Gradient "):
-        title = title[len("Gradient "):]
-    elif title.startswith("Loss: "):
-        title = "L: " + title[len("Loss: "):]
-    elif title.startswith("Update "):
-        title = title[len("Update "):] + "′ (update)"
-    elif title.startswith("Output error "):
-        title = title[len("Output error "):].split(" = ")[0] + " (error)"
-    elif title.startswith("Loss gradient "):
-        title = title[len("Loss gradient "):]
-    return pretty_name(title, names)
+    """A compact label for the step list: ``h = x·m + bm``, ``∂L/∂w``, ``L: cross-entropy``.
 
-
-def step_prefix(number: int) -> str:
-    """Quantity-id prefix of a training step: '' for 1, 'step2.' …, 'after.' for 0."""
-    if number == 0:
-        return "after."
-    return "" if number == 1 else f"step{number}."
+    The engine writes it from the step's quantity; steps without one show their title."""
+    return pretty_name(step.label or step.title, names)
 
 
 @dataclass
@@ -133,7 +110,7 @@ class Deck:
         out = []
         stop = index + 1 if include_current else index
         for step in self.steps[:stop]:
-            if local_id(step.id) == "loss" and step.value.ndim == 0:
+            if step.quantity.local == LOSS and step.value.ndim == 0:
                 label = "after" if step.step_number == 0 else f"step {step.step_number}"
                 out.append((label, float(step.value)))
         return out

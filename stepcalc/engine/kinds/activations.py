@@ -16,7 +16,8 @@ from stepcalc.engine.maths.activations import SATURATION_THRESHOLD, get_activati
 from stepcalc.engine.kinds.common import Emitter, sym, table
 from stepcalc.records.notation import Name, applied, entry, num
 from stepcalc.engine.maths.symbols import sigmoid_expr
-from stepcalc.records.steps import Derivation, Flag
+from stepcalc.records.flags import Flag, FlagKind
+from stepcalc.records.steps import Derivation
 
 I = sp.Symbol("i", integer=True)
 X = sp.Symbol("x", real=True)
@@ -143,7 +144,7 @@ def _value_flags(e, act, data):
         sat = act.derivative(data, None, e.alpha) < SATURATION_THRESHOLD
         if sat.any():
             where = tuple((int(i),) for i in np.flatnonzero(sat))
-            return (Flag("saturated_sigmoid", f"{int(sat.sum())} entries are saturated "
+            return (Flag(FlagKind.SATURATED_SIGMOID, f"{int(sat.sum())} entries are saturated "
                          f"({act.text}′ < {SATURATION_THRESHOLD:g}): almost no gradient flows back",
                          where),)
     return ()
@@ -189,7 +190,7 @@ def _derivative_template(em, e, act, data):
 def _derivative_flags(e, act, d):
     zero = d == 0
     if zero.any():
-        return (Flag("zero_gradient", f"{act.text}′ is exactly 0 at {int(zero.sum())} of {d.size} "
+        return (Flag(FlagKind.ZERO_GRADIENT, f"{act.text}′ is exactly 0 at {int(zero.sum())} of {d.size} "
                      "points: no gradient passes there", tuple((int(i),) for i in np.flatnonzero(zero))),)
     return ()
 

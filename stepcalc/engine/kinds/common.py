@@ -75,7 +75,3 @@ def table(rows, columns, values, corner: str = "", sparkline: bool = False) -> T
     if values.ndim == 1:
         values = values.reshape(1, -1)
     return Table(tuple(rows), tuple(columns), values, corner, sparkline)
-
-
-def index_labels(prefix: str, count: int) -> list[str]:
-    return [f"{prefix}{i + 1}" for i in range(count)]

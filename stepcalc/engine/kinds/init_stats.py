@@ -20,7 +20,7 @@ import sympy as sp
 from stepcalc.engine.maths.activations import get_activation
 from stepcalc.engine.kinds.common import Emitter, table
 from stepcalc.records.notation import Cdots, Name, add, entry, mul
-from stepcalc.records.steps import Flag
+from stepcalc.records.flags import Flag, FlagKind
 
 BOUNDED = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "step": (0.0, 1.0), "softsign": (-1.0, 1.0)}
 
@@ -158,9 +158,9 @@ def _std_expander(em, prefix, hs, stds):
 def _flags(run, stds):
     flags = []
     if stds[-1] < 0.05 * max(stds[0], 1e-300):
-        flags.append(Flag("note", f"the activations collapse towards 0: the last layer's std is "
+        flags.append(Flag(FlagKind.NOTE, f"the activations collapse towards 0: the last layer's std is "
                           f"{stds[-1]:.3g}, the first layer's {stds[0]:.3g} (vanishing signal)"))
     if run.activation in ("tanh", "sigmoid") and stds[-1] > 0.9:
-        flags.append(Flag("saturated_sigmoid", "most activations sit at the ends of the range "
+        flags.append(Flag(FlagKind.SATURATED_SIGMOID, "most activations sit at the ends of the range "
                           "(saturated): the local gradient is ≈ 0"))
     return tuple(flags)

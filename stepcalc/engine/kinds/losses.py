@@ -14,7 +14,6 @@ from stepcalc.engine.maths.activations import get_activation
 from stepcalc.engine.kinds.common import Emitter, sym, table
 from stepcalc.engine.maths.losses import get_loss, l1, l1_penalty, l2, l2_penalty
 from stepcalc.records.notation import Name, add, applied, entry, long_sum, mul, sum_except
-from stepcalc.engine.slides.train import LOSS_TITLES
 
 SIGMA = applied(r"\sigma", "σ")   # σ(z) kept unevaluated (binary cross-entropy from logits)
 
@@ -75,7 +74,7 @@ def _loss_steps(em: Emitter, spec: dict) -> None:
             per = loss.per_sample(preds, y, labels=labels)
         reduced = float(per.mean() if mean else per.sum())
         sid = fn + ".samples"
-        title = LOSS_TITLES[fn]
+        title = get_loss(fn).title
         em.values[sid] = per
         em.alias[sid] = "L"
         formula, template = _per_sample(fn, loss, K, uses_scores, y, labels)
@@ -91,7 +90,7 @@ def _loss_steps(em: Emitter, spec: dict) -> None:
         rows.append(list(per) + [reduced])
     em.emit("loss.table", "loss", "Loss table", np.array(rows),
             "Each row: one loss function, per sample and reduced.",
-            table=table([LOSS_TITLES[f] for f in spec["functions"]],
+            table=table([get_loss(f).title for f in spec["functions"]],
                         samples + [spec["reduction"]], np.array(rows), corner="loss"))
 
 

@@ -6,10 +6,9 @@ import numpy as np
 import sympy as sp
 
 from stepcalc.engine.kinds.common import Emitter
-from stepcalc.records.notation import Name, add, entry, long_sum, mul, num
+from stepcalc.records.notation import Name, add, entry, long_sum, mul
 
 i = sp.Symbol("i", integer=True)
-MAX = sp.Symbol("m")
 
 
 def exact(value: float):

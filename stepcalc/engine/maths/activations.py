@@ -162,10 +162,10 @@ def _softsign(u, alpha=None):
 def _softmax(u, alpha=None):
     """Row-wise (last axis); subtracting the row max keeps every exponent ≤ 0."""
     u = _f64(u)
-    z = u - np.max(u, axis=-1, keepdims=True)
+    z = u - u.max(axis=-1, keepdims=True)
     with np.errstate(under="ignore"):
         e = np.exp(z)
-    return e / np.sum(e, axis=-1, keepdims=True)
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 # --- sympy expressions (as the slides write them) -------------------------------------
@@ -302,24 +302,7 @@ def softmax_vjp(a, g) -> np.ndarray:
     """g·J for softmax, row-wise: a ⊙ (g − Σ_k g_k a_k), without building the K×K Jacobian
     J_ik = a_i(Δ_ik − a_k)."""
     a, g = _f64(a), _f64(g)
-    return a * (g - np.sum(g * a, axis=-1, keepdims=True))
-
-
-def saturation(name: str, u, a=None) -> np.ndarray:
-    """Boolean flags worth showing on a unit.
-
-    sigmoid / tanh: saturated where f′ < SATURATION_THRESHOLD (see its comment);
-    relu: "dead" where u ≤ 0, since ReLU′ = 0 there and no gradient reaches its weights;
-    every other activation: no flag.
-    """
-    u = _f64(u)
-    if name in ("sigmoid", "tanh"):
-        act = ACTIVATIONS[name]
-        return act.derivative(u, a) < SATURATION_THRESHOLD
-    if name == "relu":
-        return u <= 0
-    get_activation(name)  # an unknown name is a bug in the caller, not "no flags"
-    return np.zeros(u.shape, dtype=bool)
+    return a * (g - (g * a).sum(axis=-1, keepdims=True))
 
 
 def __getattr__(name: str):

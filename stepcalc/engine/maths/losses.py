@@ -51,15 +51,15 @@ def _one_hot(labels: np.ndarray, K: int) -> np.ndarray:
 
 
 def _squared(yhat, y, logits, labels):
-    return np.sum((yhat - y) ** 2, axis=1)
+    return ((yhat - y) ** 2).sum(axis=1)
 
 
 def _half_squared(yhat, y, logits, labels):
-    return 0.5 * np.sum((yhat - y) ** 2, axis=1)
+    return 0.5 * ((yhat - y) ** 2).sum(axis=1)
 
 
 def _absolute(yhat, y, logits, labels):
-    return np.sum(np.abs(yhat - y), axis=1)
+    return np.abs(yhat - y).sum(axis=1)
 
 
 def _bce(yhat, y, logits, labels):
@@ -68,9 +68,9 @@ def _bce(yhat, y, logits, labels):
         # exp of a positive number, and no log(0) when σ(z) rounds to 0 or 1.
         z = logits
         with np.errstate(under="ignore"):
-            return np.sum(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))), axis=1)
+            return (np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))).sum(axis=1)
     p = np.clip(yhat, _TINY, 1 - _EPS)
-    return -np.sum(y * np.log(p) + (1 - y) * np.log1p(-p), axis=1)
+    return -(y * np.log(p) + (1 - y) * np.log1p(-p)).sum(axis=1)
 
 
 def _ce(yhat, y, logits, labels):
@@ -79,14 +79,14 @@ def _ce(yhat, y, logits, labels):
         # The last log is log1p of the terms other than the max (which is e^0 = 1), so a
         # loss like log(1 + 2e^{−25}) = 2.78e-11 keeps its digits instead of rounding the
         # 1 + 2.78e-11 first.
-        m = np.max(z := logits, axis=1, keepdims=True)
+        m = (z := logits).max(axis=1, keepdims=True)
         with np.errstate(under="ignore"):
             e = np.exp(z - m)
         e[np.arange(z.shape[0]), np.argmax(z, axis=1)] = 0.0
-        log_sum = np.log1p(np.sum(e, axis=1))
-        return np.sum(y * (m - z), axis=1) + np.sum(y, axis=1) * log_sum
+        log_sum = np.log1p(e.sum(axis=1))
+        return (y * (m - z)).sum(axis=1) + y.sum(axis=1) * log_sum
     # Only ŷ: clip below (0·log(tiny) = 0 for the classes with y_k = 0).
-    return -np.sum(y * np.log(np.clip(yhat, _TINY, None)), axis=1)
+    return -(y * np.log(np.clip(yhat, _TINY, None))).sum(axis=1)
 
 
 def _hinge_margins(scores, labels):
@@ -99,7 +99,7 @@ def _hinge_margins(scores, labels):
 
 def _hinge(yhat, y, logits, labels):
     scores = yhat if logits is None else logits
-    return np.sum(np.maximum(0.0, _hinge_margins(scores, _labels(labels, y))), axis=1)
+    return np.maximum(0.0, _hinge_margins(scores, _labels(labels, y))).sum(axis=1)
 
 
 # --- sympy terms: the per-component summand, as the slides write it ------------------
@@ -145,7 +145,7 @@ class Loss:
     # Clip ŷ into the term's domain before evaluating its derivative (−y/ŷ at ŷ = 0).
     domain: tuple[float, float] | None = None
     fused_with: str | None = None   # output activation whose logits get δ = ŷ − y
-    needs_labels: bool = False
+    title: str = ""                 # how slide titles name it: "cross-entropy"
     _compiled: dict = field(default_factory=dict, init=False, repr=False)
 
     def _inputs(self, yhat, y, logits, labels):
@@ -207,18 +207,18 @@ LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
         Loss("squared_error", r"\sum_k (\hat{y}_k - y_k)^2", "Σₖ(ŷₖ − yₖ)²",
-             _squared, _t_squared),
+             _squared, _t_squared, title="squared error"),
         Loss("half_squared_error", r"\frac{1}{2}\sum_k (\hat{y}_k - y_k)^2", "½Σₖ(ŷₖ − yₖ)²",
-             _half_squared, _t_half_squared),
+             _half_squared, _t_half_squared, title="half squared error"),
         Loss("absolute_error", r"\sum_k \left|\hat{y}_k - y_k\right|", "Σₖ|ŷₖ − yₖ|",
-             _absolute, _t_absolute),
+             _absolute, _t_absolute, title="absolute error"),
         Loss("binary_cross_entropy", r"-y \log \hat{y} - (1 - y) \log(1 - \hat{y})",
              "−y log ŷ − (1 − y) log(1 − ŷ)", _bce, _t_bce,
-             domain=(_TINY, 1 - _EPS), fused_with="sigmoid"),
+             domain=(_TINY, 1 - _EPS), fused_with="sigmoid", title="binary cross-entropy"),
         Loss("cross_entropy", r"-\sum_k y_k \log \hat{y}_k", "−Σₖ yₖ log ŷₖ",
-             _ce, _t_ce, domain=(_TINY, np.inf), fused_with="softmax"),
+             _ce, _t_ce, domain=(_TINY, np.inf), fused_with="softmax", title="cross-entropy"),
         Loss("hinge", r"\sum_{k \neq y} \max(0,\ s_k - s_y + 1)", "Σ_{k≠y} max(0, sₖ − s_y + 1)",
-             _hinge, None, needs_labels=True),
+             _hinge, None, title="multiclass hinge"),
     )
 }
 

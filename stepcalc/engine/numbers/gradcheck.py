@@ -39,24 +39,23 @@ def numeric_gradient(scenario, params, x, y, labels, name, flat_index) -> float:
     return (plus - minus) / (2 * STEP)
 
 
-def check_gradients(scenario, limit: int = MAX_ENTRIES, floor: float = 1e-3) -> list[GradCheck]:
+def check_gradients(scenario, limit: int = MAX_ENTRIES, floor: float = 1e-3,
+                    state=None) -> list[GradCheck]:
     """Analytic gradients of step 1 against central differences of loss + penalty.
 
+    ``state`` is step 1's recorded StepState (`Trace.state(1)`): its batch, parameters and
+    gradients are the ones the slides show. Without it, step 1 is computed here.
     The relative error's denominator never drops below ``floor`` so that tiny gradients
     are judged by absolute error (finite differences cannot resolve them better).
     """
-    data = scenario.data
-    from stepcalc.engine.slides.train import batches
-
-    rows = batches(data.x.shape[0], scenario.train.batch_size)[0]
-    x, y = data.x[rows], data.y[rows]
-    labels = None if data.labels is None else data.labels[rows]
-    params = {name: np.array(value, dtype=float) for name, value in scenario.params.items()}
-    fp = network.forward(scenario, params, x)
-    analytic = network.backward(scenario, params, fp, y, labels).params
+    if state is None or state.grads is None:
+        state = first_step(scenario)
+    x, y, labels = state.x, state.y, state.labels
+    params = {name: np.array(value, dtype=float) for name, value in state.params.items()}
+    analytic = state.grads
     results = []
     for name in scenario.param_names:
-        flat = analytic[name].reshape(-1)
+        flat = np.asarray(analytic[name]).reshape(-1)
         worst = 0.0
         picked = entries_to_check(flat.size, limit)
         for index in picked:
@@ -66,3 +65,13 @@ def check_gradients(scenario, limit: int = MAX_ENTRIES, floor: float = 1e-3) -> 
             worst = max(worst, error)
         results.append(GradCheck(name, len(picked), worst))
     return results
+
+
+def first_step(scenario):
+    """Step 1's state, from a one-step run of the scenario."""
+    from dataclasses import replace
+
+    from stepcalc.engine.numbers.run import run_numbers
+
+    one_step = replace(scenario, train=replace(scenario.train, steps=1))
+    return run_numbers(one_step).states[0]

@@ -4,7 +4,7 @@ Up to FULL_STEPS training steps are recorded in full (every Step, every value). 
 run records steps 1..KEEP_HEAD and the last KEEP_TAIL steps in full; the steps in between
 are computed (the same numbers) but only their batch loss is kept: in `losses` and in
 `values` as "step<n>.loss". 10⁵ full steps of even a 2-3-2 net would take gigabytes of
-Step records and many minutes (see tests/test_limits.py).
+Step records and many minutes (see tests/robustness/test_limits.py).
 """
 
 from __future__ import annotations

@@ -96,7 +96,9 @@ def per_sample_loss(scenario: Scenario, fp: ForwardPass, y: np.ndarray, labels) 
 
 
 def reduce(scenario: Scenario, per_sample: np.ndarray) -> float:
-    return float(per_sample.mean() if scenario.train.reduction == "mean" else per_sample.sum())
+    # sum / N is what ndarray.mean computes (the same rounding), without its Python wrapper.
+    total = per_sample.sum()
+    return float(total / per_sample.shape[0] if scenario.train.reduction == "mean" else total)
 
 
 def reduction_scale(scenario: Scenario, n: int) -> float:
@@ -125,14 +127,21 @@ class Gradients:
     params: dict[str, np.ndarray]
 
 
-def output_gradients(scenario: Scenario, fp: ForwardPass, y: np.ndarray, labels):
-    """(∂L/∂ŷ, ∂L/∂u_last) of the reduced loss."""
+def output_gradients(scenario: Scenario, fp: ForwardPass, y: np.ndarray, labels, full: bool = True):
+    """(∂L/∂ŷ, ∂L/∂u_last) of the reduced loss.
+
+    With a fused output (δ = ŷ − y) ∂L/∂ŷ is not on the way to the parameters: only a
+    ``full`` pass (a recorded step, whose slides show it) computes it; otherwise it is None.
+    """
     loss = get_loss(scenario.train.loss)
     scale = reduction_scale(scenario, fp.x.shape[0])
-    extra = loss_inputs(scenario, fp)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g_post = loss.gradient(fp.output, y, extra, labels) * scale
-    if is_fused(scenario):
+    fused = is_fused(scenario)
+    g_post = None
+    if full or not fused:
+        extra = loss_inputs(scenario, fp)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g_post = loss.gradient(fp.output, y, extra, labels) * scale
+    if fused:
         g_pre = loss.fused_delta(fp.output, y) * scale
     else:
         g_pre = through_activation(fp, len(fp.pre) - 1, g_post)
@@ -145,13 +154,17 @@ def through_activation(fp: ForwardPass, index: int, g_a: np.ndarray) -> np.ndarr
     return g_a * fp.slope(index)
 
 
-def backward(scenario: Scenario, params: dict, fp: ForwardPass, y: np.ndarray, labels) -> Gradients:
+def backward(scenario: Scenario, params: dict, fp: ForwardPass, y: np.ndarray, labels,
+             full: bool = True, into: dict[str, np.ndarray] | None = None) -> Gradients:
+    """∂L/∂· of every quantity. ``into`` maps parameter names to arrays (of the parameters'
+    shapes) that receive the parameter gradients, so a training loop can keep them in one
+    buffer; ``full=False`` leaves out what only the slides show (see output_gradients)."""
     layers = scenario.model.layers
     n_layers = len(layers)
     g_pre: list[np.ndarray] = [None] * n_layers
     g_post: list[np.ndarray] = [None] * n_layers
     grads: dict[str, np.ndarray] = {}
-    g_post[-1], g_pre[-1] = output_gradients(scenario, fp, y, labels)
+    g_post[-1], g_pre[-1] = output_gradients(scenario, fp, y, labels, full)
     lam = scenario.train.weight_decay
     row = scenario.model.convention == "row"
     for index in range(n_layers - 1, -1, -1):
@@ -161,19 +174,26 @@ def backward(scenario: Scenario, params: dict, fp: ForwardPass, y: np.ndarray, l
         delta = g_pre[index]
         W = params[layer.weights]
         inp = layer_input(scenario, fp.input_of(index))
-        g_W = inp.T @ delta if row else delta.T @ inp
+        out = None if into is None else into[layer.weights]
+        g_W = np.matmul(inp.T, delta, out=out) if row else np.matmul(delta.T, inp, out=out)
         if lam:
-            g_W = g_W + lam * W
+            g_W += lam * W          # in place: the same rounding as g_W + λW
         grads[layer.weights] = g_W
         if layer.bias_name:
-            grads[layer.bias_name] = delta.sum(axis=0)
+            b = layer.bias_name
+            if into is None:
+                grads[b] = delta.sum(axis=0)
+            else:
+                delta.sum(axis=0, out=into[b].reshape(-1))
+                grads[b] = into[b]
         if index > 0:
             g_in = delta @ W.T if row else delta @ W
             if scenario.model.bias == "folded":
                 g_in = g_in[:, 1:]
             g_post[index - 1] = g_in
     # Parameters keep the shape they were given in.
-    grads = {name: g.reshape(params[name].shape) for name, g in grads.items()}
+    grads = grads if into is not None else {
+        name: g.reshape(params[name].shape) for name, g in grads.items()}
     return Gradients(g_pre, g_post, grads)
 
 

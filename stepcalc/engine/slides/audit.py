@@ -24,11 +24,13 @@ Inputs that are not steps can be audited too: `x`, `y` (the data) and `eta`, `ga
 
 from __future__ import annotations
 
+from collections import ChainMap
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from stepcalc.errors import ScenarioError
+from stepcalc.records.quantity import AFTER, Quantity, parse_quantity
 from stepcalc.scenario.model import Printed, Scenario
 
 
@@ -62,6 +64,17 @@ class Context:
     values: dict[str, np.ndarray]
     printed: dict[str, np.ndarray] = field(default_factory=dict)   # in the exact values' shapes
     key: str = ""
+    states: dict = field(default_factory=dict)    # training step → its recorded StepState
+
+    @property
+    def quantity(self) -> Quantity:
+        return parse_quantity(self.key)
+
+    def value_of(self, quantity: Quantity):
+        return self.values.get(str(quantity))
+
+    def printed_of(self, quantity: Quantity):
+        return self.printed.get(str(quantity))
 
 
 def tolerance(decimals: np.ndarray, printed: np.ndarray) -> np.ndarray:
@@ -93,14 +106,6 @@ def _g(value: float) -> str:
 
 # ------------------------------------------------------------------ quantity ids ----
 
-def split_id(key: str) -> tuple[str, str]:
-    """("step2.", "new.w") from "step2.new.w"; ("after.", "z") from "after.z"."""
-    head, _, rest = key.partition(".")
-    if head == "after" or (head.startswith("step") and head[4:].isdigit()):
-        return head + ".", rest
-    return "", key
-
-
 def inputs_values(scenario: Scenario) -> dict[str, np.ndarray]:
     """Quantities that are not steps but may be printed: the data and the settings."""
     out: dict[str, np.ndarray] = {}
@@ -124,30 +129,26 @@ def _input_name(scenario: Scenario, index: int) -> str:
     return "x" if index == 0 else scenario.model.layers[index - 1].post
 
 
-def _step_number(prefix: str) -> int:
-    return int(prefix[4:-1]) if prefix.startswith("step") else 1
-
-
-def _params_before(ctx: Context, prefix: str, name: str):
-    """θ before the update of the given step (None after the run)."""
-    number = _step_number(prefix)
-    if prefix == "after.":
+def _params_before(ctx: Context, updated: Quantity):
+    """θ before the update that gives ``updated`` (None after the run)."""
+    if updated.step == AFTER:
         return None
-    if number == 1:
-        return np.asarray(ctx.scenario.params[name], dtype=float)
-    before = "new." + name if number == 2 else f"step{number - 1}.new.{name}"
-    return ctx.values.get(before)
+    state = ctx.states.get(updated.number)
+    if state is not None:
+        return state.params[updated.name]
+    if updated.number == 1:
+        return np.asarray(ctx.scenario.params[updated.name], dtype=float)
+    return ctx.value_of(Quantity(updated.name, "new", updated.number - 1))
 
 
 # ------------------------------------------------------------------ element causes --
 
 def _update_cause(exact, printed, decimals, ctx: Context, element) -> str:
-    prefix, local = split_id(ctx.key)
-    if not local.startswith("new.") or ctx.scenario.train.optimizer != "sgd":
+    quantity = ctx.quantity
+    if quantity.kind != "new" or ctx.scenario.train.optimizer != "sgd":
         return ""
-    name = local[4:]
-    theta = _params_before(ctx, prefix, name)
-    grad = ctx.values.get(prefix + "grad." + name)
+    theta = _params_before(ctx, quantity)
+    grad = ctx.value_of(quantity.of("grad"))
     if theta is None or grad is None:
         return ""
     t, g, lr = float(theta[element]), float(grad[element]), ctx.scenario.train.lr
@@ -158,7 +159,7 @@ def _update_cause(exact, printed, decimals, ctx: Context, element) -> str:
         for sign, text in ((1, "θ − η∇"), (-1, "θ + η∇ (sign flipped too)")):
             if _close(t - sign * float(eta) * g, printed, decimals):
                 return f"computed with the printed η = {float(eta):g} instead of {lr:g} ({text})"
-    printed_grad = ctx.printed.get(prefix + "grad." + name)
+    printed_grad = ctx.printed_of(quantity.of("grad"))
     if printed_grad is not None:
         pg = float(printed_grad[element])
         if pg != g and _close(t - lr * pg, printed, decimals):
@@ -166,14 +167,14 @@ def _update_cause(exact, printed, decimals, ctx: Context, element) -> str:
     return ""
 
 
-def _factor_candidates(ctx: Context, prefix: str):
+def _factor_candidates(ctx: Context, step):
     """(label, value) of every entry of the step's inputs and activations, in network order."""
-    names = ["x"] if prefix in ("", "after.") else []
+    names = ["x"] if step in (1, AFTER) else []
     for layer in ctx.scenario.model.layers:
         names += [layer.post, layer.pre]
     seen = set()
     for name in names:
-        value = ctx.values.get(prefix + name) if name != "x" else ctx.values.get("x")
+        value = ctx.value_of(Quantity(name, step=step if name != "x" else 1))
         if value is None:
             continue
         value = np.asarray(value, dtype=float)
@@ -189,8 +190,7 @@ def _factor_candidates(ctx: Context, prefix: str):
 def _factor_cause(exact, printed, decimals, ctx: Context) -> str:
     if exact == 0 or printed == 0:
         return ""
-    prefix, _ = split_id(ctx.key)
-    for label, v in _factor_candidates(ctx, prefix):
+    for label, v in _factor_candidates(ctx, ctx.quantity.step):
         if _close(exact / v, printed, decimals):
             return f"a factor {label} = {_g(v)} left out (printed = exact / {_g(v)})"
         if _close(exact * v, printed, decimals):
@@ -263,10 +263,10 @@ def off_by_one(exact: float, printed: float, decimals: int) -> str:
 
 def _fit_cause(ctx: Context, printed: np.ndarray, decimals: np.ndarray) -> str:
     """A pre-activation that follows from other weights: fit them over the batch."""
-    prefix, local = split_id(ctx.key)
+    quantity = ctx.quantity
     sc = ctx.scenario
-    index, layer = _layer_of(sc, local, "pre")
-    if layer is None or prefix != "":
+    index, layer = _layer_of(sc, quantity.name, "pre") if quantity.kind == "value" else (None, None)
+    if layer is None or quantity.step != 1:
         return ""
     inp_name = _input_name(sc, index)
     printed_inp = ctx.printed.get(inp_name)
@@ -313,12 +313,14 @@ def _carried_cause(ctx: Context, exact: np.ndarray) -> tuple[np.ndarray | None, 
     from stepcalc.engine.numbers import network
     from stepcalc.engine.maths.activations import get_activation
 
-    prefix, local = split_id(ctx.key)
+    quantity = ctx.quantity
     sc = ctx.scenario
     layers = sc.model.layers
-    if local == "loss":
-        pre = ctx.printed.get(prefix + layers[-1].pre)
-        if pre is None or prefix == "" and sc.data.x.shape[0] != pre.shape[0]:
+    if quantity.kind != "value":
+        return None, ""
+    if quantity.name == "loss":
+        pre = ctx.printed_of(Quantity(layers[-1].pre, step=quantity.step))
+        if pre is None or quantity.step == 1 and sc.data.x.shape[0] != pre.shape[0]:
             return None, ""
         out = layers[-1]
         post = get_activation(out.activation).forward(pre, out.alpha)
@@ -326,10 +328,10 @@ def _carried_cause(ctx: Context, exact: np.ndarray) -> tuple[np.ndarray | None, 
                                  [None] * (len(layers) - 1) + [post])
         labels = sc.data.labels
         return np.asarray(network.reduce(sc, network.per_sample_loss(sc, fp, sc.data.y, labels))), out.pre
-    index, layer = _layer_of(sc, local, "post")
+    index, layer = _layer_of(sc, quantity.name, "post")
     if layer is None:
         return None, ""
-    pre = ctx.printed.get(prefix + layer.pre)
+    pre = ctx.printed_of(Quantity(layer.pre, step=quantity.step))
     if pre is None:
         return None, ""
     return get_activation(layer.activation).forward(pre, layer.alpha).reshape(exact.shape), layer.pre
@@ -339,11 +341,11 @@ def _eta_cause(ctx: Context, printed: float) -> str:
     lr = ctx.scenario.train.lr
     explained = []
     for key, value in ctx.printed.items():
-        prefix, local = split_id(key)
-        if not local.startswith("new.") or prefix not in ("",):
+        quantity = parse_quantity(key)
+        if quantity.kind != "new" or quantity.step != 1:
             continue
-        name = local[4:]
-        theta, grad = _params_before(ctx, prefix, name), ctx.values.get(prefix + "grad." + name)
+        name = quantity.name
+        theta, grad = _params_before(ctx, quantity), ctx.value_of(quantity.of("grad"))
         if theta is None or grad is None or not np.any(grad):
             continue
         with_lr = np.abs(theta - lr * grad - value) <= 10.0 ** -6 + 0.5 * 10.0 ** -3
@@ -367,9 +369,11 @@ def shaped(scenario: Scenario, key: str, printed: Printed, exact: np.ndarray):
     return printed.value.reshape(exact.shape), printed.decimals.reshape(exact.shape)
 
 
-def audit(scenario: Scenario, values: dict[str, np.ndarray]) -> list[AuditEntry]:
-    known_values = dict(inputs_values(scenario)) if scenario.kind == "train" else {}
-    known_values.update(values)
+def audit(scenario: Scenario, values, states=()) -> list[AuditEntry]:
+    """Each `[expect]` entry against the exact values; ``states`` are the trace's recorded
+    step states (the parameters each update started from)."""
+    # The trace's values first, then the data and settings (a long run's values are many).
+    known_values = ChainMap(values, inputs_values(scenario) if scenario.kind == "train" else {})
     prepared = []
     for key, printed in scenario.expect.items():
         if key not in known_values:
@@ -379,10 +383,11 @@ def audit(scenario: Scenario, values: dict[str, np.ndarray]) -> list[AuditEntry]
         value, decimals = shaped(scenario, key, printed, exact)
         prepared.append((key, exact, value, decimals))
     printed_all = {key: value for key, _, value, _ in prepared}
+    by_number = {state.number: state for state in states}
     entries = []
     for key, exact, value, decimals in prepared:
         ok = matches(exact, value, decimals)
-        ctx = Context(scenario, known_values, printed_all, key) if scenario.kind == "train" else None
+        ctx = Context(scenario, known_values, printed_all, key, by_number) if scenario.kind == "train" else None
         entries.append(AuditEntry(key, value, exact, decimals,
                                   tuple(_mismatches(ctx, exact, value, decimals, ok))))
     return entries
@@ -392,7 +397,7 @@ def _mismatches(ctx: Context | None, exact, value, decimals, ok):
     bad = [idx for idx in np.ndindex(exact.shape) if not ok[idx]]
     if not bad:
         return []
-    eta = _eta_cause(ctx, float(value.reshape(-1)[0])) if ctx and split_id(ctx.key)[1] == "eta" else ""
+    eta = _eta_cause(ctx, float(value.reshape(-1)[0])) if ctx and ctx.quantity == Quantity("eta") else ""
     causes = {idx: eta or likely_cause(float(exact[idx]), float(value[idx]), int(decimals[idx]), ctx, idx,
                                      weak=ctx is None)
               for idx in bad}

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from stepcalc.records.steps import Flag
+from stepcalc.engine.maths.activations import SATURATION_THRESHOLD
+from stepcalc.records.flags import Flag, FlagKind
 
-# Below this slope a sigmoid/tanh unit passes on less than 0.1 % of its error signal.
-SATURATION_SLOPE = 1e-3
 SATURATING = ("sigmoid", "tanh")
 
 
@@ -24,7 +23,7 @@ def non_finite(value: np.ndarray) -> tuple[Flag, ...]:
     bad = ~np.isfinite(value)
     if not bad.any():
         return ()
-    return (Flag("non_finite", f"{int(bad.sum())} entries are not finite (nan or inf)", _where(bad)),)
+    return (Flag(FlagKind.NON_FINITE, f"{int(bad.sum())} entries are not finite (nan or inf)", _where(bad)),)
 
 
 def zero_gradient(grad: np.ndarray) -> tuple[Flag, ...]:
@@ -32,8 +31,8 @@ def zero_gradient(grad: np.ndarray) -> tuple[Flag, ...]:
     if not zero.any():
         return ()
     if zero.all():
-        return (Flag("zero_gradient", "the gradient is exactly zero: nothing here will change", _where(zero)),)
-    return (Flag("zero_gradient", f"{int(zero.sum())} of {zero.size} entries are exactly zero", _where(zero)),)
+        return (Flag(FlagKind.ZERO_GRADIENT, "the gradient is exactly zero: nothing here will change", _where(zero)),)
+    return (Flag(FlagKind.ZERO_GRADIENT, f"{int(zero.sum())} of {zero.size} entries are exactly zero", _where(zero)),)
 
 
 def activation_flags(layer, u: np.ndarray, fprime: np.ndarray | None) -> tuple[Flag, ...]:
@@ -42,17 +41,17 @@ def activation_flags(layer, u: np.ndarray, fprime: np.ndarray | None) -> tuple[F
         dead_units = np.all(u <= 0, axis=0)
         for unit in np.flatnonzero(dead_units):
             flags.append(Flag(
-                "dead_relu",
+                FlagKind.DEAD_RELU,
                 f"unit {unit + 1} of {layer.post} is dead: {layer.pre} ≤ 0 for every sample, "
                 f"so ReLU′ = 0 and no gradient reaches its weights",
                 _where(np.broadcast_to(np.arange(u.shape[1]) == unit, u.shape)),
             ))
     if layer.activation in SATURATING and fprime is not None:
-        saturated = fprime < SATURATION_SLOPE
+        saturated = fprime < SATURATION_THRESHOLD
         if saturated.any():
             flags.append(Flag(
-                "saturated_sigmoid",
-                f"{int(saturated.sum())} entries are saturated ({layer.activation}′ < {SATURATION_SLOPE:g}): "
+                FlagKind.SATURATED_SIGMOID,
+                f"{int(saturated.sum())} entries are saturated ({layer.activation}′ < {SATURATION_THRESHOLD:g}): "
                 "almost no gradient flows back through them",
                 _where(saturated),
             ))
@@ -99,7 +98,7 @@ def symmetric_units(layer, u: np.ndarray) -> tuple[Flag, ...]:
     flags = []
     for group in _identical_groups(u):
         flags.append(Flag(
-            "symmetric_units",
+            FlagKind.SYMMETRIC_UNITS,
             f"units {_units_text(group)} of {layer.pre} are identical for every sample: they receive "
             "identical gradients, so gradient descent cannot tell them apart (the symmetry problem)",
             _where(np.broadcast_to(np.isin(np.arange(u.shape[1]), group), u.shape)),
@@ -117,7 +116,7 @@ def symmetric_weights(layer, W: np.ndarray, bias: np.ndarray | None, row: bool) 
         mask = np.isin(np.arange(incoming.shape[1]), group)
         mask = np.broadcast_to(mask, np.shape(W)) if row else np.broadcast_to(mask[:, None], np.shape(W))
         flags.append(Flag(
-            "symmetric_units",
+            FlagKind.SYMMETRIC_UNITS,
             f"units {_units_text(group)} of {layer.pre} still have identical incoming weights"
             + (" and biases" if bias is not None else "")
             + ": they will compute the same values and get the same updates again",

@@ -18,6 +18,7 @@ import sympy as sp
 from stepcalc.records.notation import (
     Name, add, applied, decorate, entry, equation, long_sum, mul, num, sum_except,
 )
+from stepcalc.records.quantity import parse_quantity
 from stepcalc.records.steps import Expansion
 
 n, i, j, k = sp.symbols("n i j k", integer=True)
@@ -41,7 +42,7 @@ class Notation:
         return 0 if self.folded else 1
 
     def display(self, name: str, idx: tuple) -> tuple:
-        role = self.roles[_base(name)]
+        role = self.roles[parse_quantity(name).name]
         if role == "batch":
             return (idx[0] + 1, idx[1] + 1) if self.batched else (idx[1] + 1,)
         if role == "weight":
@@ -52,16 +53,18 @@ class Notation:
         return ()
 
     def sym(self, name: str, idx: tuple):
-        return _wrap(name, entry(_base(name), *self.display(name, idx)))
+        quantity = parse_quantity(name)
+        return decorate(quantity.kind, entry(quantity.name, *self.display(name, idx)))
 
     def val(self, name: str, idx: tuple):
         return num(self.values[name][idx])
 
     def index_sym(self, name: str, *idx):
         """Entry at symbolic indices; batch quantities get n only when batched."""
-        if self.roles[_base(name)] == "batch" and self.batched:
+        quantity = parse_quantity(name)
+        if self.roles[quantity.name] == "batch" and self.batched:
             idx = (n,) + idx
-        return _wrap(name, entry(_base(name), *idx))
+        return decorate(quantity.kind, entry(quantity.name, *idx))
 
     def sample_sum(self, expr):
         count = self.n_samples
@@ -72,15 +75,7 @@ class Notation:
         return int(self.values["x"].shape[0])
 
 
-def _base(name: str) -> str:
-    return name.split(".", 1)[1] if "." in name else name
-
-
-def _wrap(name: str, e):
-    return decorate(name.split(".", 1)[0] if "." in name else "", e)
-
-
-Template = Callable[[Notation, tuple, Callable], object]
+Template = Callable[[tuple, Callable], object]   # (element, get) → that element's expression
 
 
 def expander(note: Notation, target: str, template: Template):
@@ -89,8 +84,8 @@ def expander(note: Notation, target: str, template: Template):
     def expand(element: tuple) -> Expansion:
         # Unevaluated, so "1.5 × (−0.0759)" stays a product instead of collapsing.
         with sp.evaluate(False):
-            symbolic = template(note, element, note.sym)
-            numeric = template(note, element, note.val)
+            symbolic = template(element, note.sym)
+            numeric = template(element, note.val)
         value = float(note.values[target][element])
         return Expansion(element, note.sym(target, element), symbolic, numeric, value)
 
@@ -107,7 +102,7 @@ def dense(note: Notation, inp: str, W: str, b: str, u: str):
     def w_idx(a, unit):
         return (a, unit) if note.row else (unit, a)
 
-    def template(nt, el, get):
+    def template(el, get):
         s, unit = el
         terms = []
         if note.folded:
@@ -139,7 +134,7 @@ def activation(note: Notation, act, u: str, a: str):
     k_units = note.values[u].shape[1]
 
     if not act.elementwise:
-        def template(nt, el, get):
+        def template(el, get):
             s, unit = el
             terms = [sp.exp(get(u, (s, c)), evaluate=False) for c in range(k_units)]
             return mul(terms[unit], sp.Pow(long_sum(terms), -1, evaluate=False))
@@ -149,7 +144,7 @@ def activation(note: Notation, act, u: str, a: str):
             denominator = sp.Sum(sp.exp(note.index_sym(u, k), evaluate=False), (k, 1, k_units))
             return equation(note.index_sym(a, j), mul(numerator, sp.Pow(denominator, -1, evaluate=False)))
     else:
-        def template(nt, el, get):
+        def template(el, get):
             return f(get(u, el))
 
         def formula():
@@ -184,7 +179,7 @@ def loss(note: Notation, loss_def, yhat: str, mean: bool, labels):
             return c != int(labels[s])
         return not (loss_def.name == "cross_entropy" and y_values[s, c] == 0)
 
-    def template(nt, el, get):
+    def template(el, get):
         terms = [term_at(get, s, c) for s in range(note.n_samples) for c in range(k_units) if wanted(s, c)]
         return batch_mean(note, mean, long_sum(terms) if terms else sp.Integer(0))
 
@@ -206,8 +201,8 @@ def loss(note: Notation, loss_def, yhat: str, mean: bool, labels):
 
     def expand(element):
         with sp.evaluate(False):
-            symbolic = template(note, (), note.sym)
-            numeric = template(note, (), note.val)
+            symbolic = template((), note.sym)
+            numeric = template((), note.val)
         return Expansion((), Name("L"), symbolic, numeric, float(note.values["loss"]),
                          note=_vanished_note(loss_def.name, y_values))
 

@@ -21,7 +21,7 @@ from stepcalc.records.notation import (
 def fused_delta(note: Notation, u: str, yhat: str, mean: bool):
     """∂L/∂u = (ŷ − y)/N: softmax + cross-entropy, sigmoid + binary cross-entropy."""
 
-    def template(nt, el, get):
+    def template(el, get):
         return batch_mean(note, mean, add(get(yhat, el), mul(-1, get("y", el))))
 
     def formula():
@@ -41,7 +41,7 @@ def loss_gradient(note: Notation, loss_def, yhat: str, mean: bool, labels):
     # factor_terms: 2(ŷ − y) as a lecturer writes it, not sympy's −2y + 2ŷ.
     derivative = sp.factor_terms(sp.diff(loss_def.term(yh, yy), yh))
 
-    def template(nt, el, get):
+    def template(el, get):
         return batch_mean(note, mean, _substitute(derivative, {yh: get(yhat, el), yy: get("y", el)}))
 
     def formula():
@@ -59,7 +59,7 @@ def _hinge_gradient(note: Notation, s: str, mean: bool, labels):
         label = int(labels[sample])
         return add(get(s, (sample, c)), mul(-1, get(s, (sample, label))), ONE)
 
-    def template(nt, el, get):
+    def template(el, get):
         sample, c = el
         label = int(labels[sample])
         if c != label:
@@ -89,7 +89,7 @@ def through_activation(note: Notation, act, u: str, a: str):
     k_units = note.values[u].shape[1]
 
     if not act.elementwise:
-        def template(nt, el, get):
+        def template(el, get):
             s, unit = el
             inner = long_sum([mul(get("grad." + a, (s, c)), get(a, (s, c))) for c in range(k_units)])
             return mul(get(a, el), add(get("grad." + a, el), mul(-1, inner)))
@@ -99,7 +99,7 @@ def through_activation(note: Notation, act, u: str, a: str):
             return equation(note.index_sym("grad." + u, j),
                          mul(note.index_sym(a, j), add(note.index_sym("grad." + a, j), mul(-1, inner))))
     else:
-        def template(nt, el, get):
+        def template(el, get):
             derivative = num(note.values["fprime." + u][el]) if get == note.val else f_prime(get(u, el))
             return mul(get("grad." + a, el), derivative)
 
@@ -117,7 +117,7 @@ def weight_gradient(note: Notation, inp: str, W: str, u: str, decay: float):
     def input_at(get, s, a):
         return ONE if a < off else get(inp, (s, a - off))
 
-    def template(nt, el, get):
+    def template(el, get):
         a, unit = el if note.row else (el[1], el[0])
         terms = []
         for s in range(note.n_samples):
@@ -142,7 +142,7 @@ def weight_gradient(note: Notation, inp: str, W: str, u: str, decay: float):
 def bias_gradient(note: Notation, b: str, u: str):
     """∂L/∂b_j = Σ_n ∂L/∂u_nj."""
 
-    def template(nt, el, get):
+    def template(el, get):
         return long_sum([get("grad." + u, (s, el[0])) for s in range(note.n_samples)])
 
     def formula():
@@ -156,7 +156,7 @@ def input_gradient(note: Notation, a: str, W: str, u: str):
     k_units = note.values[u].shape[1]
     off = 1 if note.folded else 0
 
-    def template(nt, el, get):
+    def template(el, get):
         s, a_idx = el
         terms = []
         for unit in range(k_units):
@@ -181,7 +181,7 @@ def _param_index(note: Notation, p: str):
 def sgd_update(note: Notation, p: str):
     """θ' = θ − η ∂L/∂θ."""
 
-    def template(nt, el, get):
+    def template(el, get):
         return add(get(p, el), mul(-1, get("eta", ()), get("grad." + p, el)))
 
     def formula():
@@ -194,7 +194,7 @@ def sgd_update(note: Notation, p: str):
 def velocity_update(note: Notation, p: str):
     """v ← γ v − η ∂L/∂θ."""
 
-    def template(nt, el, get):
+    def template(el, get):
         return add(mul(get("gamma", ()), get("v0." + p, el)), mul(-1, get("eta", ()), get("grad." + p, el)))
 
     def formula():
@@ -207,7 +207,7 @@ def velocity_update(note: Notation, p: str):
 def momentum_update(note: Notation, p: str):
     """θ' = θ + v."""
 
-    def template(nt, el, get):
+    def template(el, get):
         return add(get(p, el), get("v." + p, el))
 
     def formula():
@@ -220,7 +220,7 @@ def momentum_update(note: Notation, p: str):
 def frozen(note: Notation, p: str):
     """θ' = θ: a frozen parameter keeps its value."""
 
-    def template(nt, el, get):
+    def template(el, get):
         return get(p, el)
 
     def formula():

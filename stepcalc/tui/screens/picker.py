@@ -15,13 +15,13 @@ from stepcalc.errors import StepcalcError
 
 def catalogue() -> list[tuple[str, str, str | None]]:
     """(name, title, error) of every bundled scenario; a broken file shows its error."""
+    import stepcalc
     from stepcalc.bundled import bundled
-    from stepcalc.scenario import load
 
     out = []
     for name, path in bundled().items():
         try:
-            out.append((name, load(path).title, None))
+            out.append((name, stepcalc.load(path).title, None))
         except StepcalcError as exc:
             out.append((name, "", str(exc)))
     return out
@@ -54,11 +54,11 @@ class PickerScreen(Screen):
         self.open(event.option.id)
 
     def open(self, name: str) -> None:
+        import stepcalc
         from stepcalc.files import load_scenario
-        from stepcalc.engine import trace
 
         try:
-            scenario_trace = trace(load_scenario(name))
+            scenario_trace = stepcalc.trace(load_scenario(name))
         except StepcalcError as exc:
             self.notify(str(exc), title="Cannot open", severity="error")
             return

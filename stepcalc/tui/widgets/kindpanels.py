@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from rich.text import Text
 
-from stepcalc.render.markdown import sparkline as bars
+from stepcalc.render.sparkline import sparkline as bars
 from stepcalc.render.text import number_text, text_plot
 from stepcalc.tui.deck import Deck
 from stepcalc.tui.widgets.textpanel import TextPanel

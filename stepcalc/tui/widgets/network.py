@@ -2,7 +2,8 @@
 
 Forward-type slides show activations (pre ▸ post); backward and update slides show the
 gradients ∂L/∂pre ◂ ∂L/∂post. Values are read from ``trace.values``; quantities not yet
-reached on the current slide show ``·``. ``w`` toggles the weights in use.
+reached on the current slide show ``·``. The inputs and the weights in use (``w``
+toggles them) come from the training step's recorded state (``trace.state(n)``).
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import numpy as np
 from rich.text import Text
 
 from stepcalc.render.text import matrix_layout, number_text
-from stepcalc.tui.deck import Deck, local_id, step_prefix
+from stepcalc.records.quantity import Quantity
+from stepcalc.tui.deck import Deck
 from stepcalc.tui.widgets.textpanel import TextPanel
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 MAX_UNITS = 8
 GRADIENT_PHASES = ("backward", "update")
+LOSS = Quantity("loss")
 
 
 def sub(n: int) -> str:
@@ -55,24 +58,14 @@ class NetworkView(TextPanel):
 
     # ----------------------------------------------------------- reading ----
     def _inputs(self, number: int):
-        """The inputs of a training step when the trace makes them unambiguous."""
-        sc = self.deck.scenario
-        train = sc.train
-        n = sc.data.x.shape[0]
-        if number == 0 or train.batch_size <= 0 or train.batch_size >= n:
-            return sc.data.x
-        batch = self.deck.trace.values.get(step_prefix(number) + "x")   # if the engine keeps it
-        return batch
+        """The inputs of the batch training step ``number`` used (0 = after: every sample)."""
+        state = self.deck.trace.state(number)
+        return state.x if state is not None else None
 
     def weights_in_use(self, number: int) -> dict[str, np.ndarray]:
         """Parameters the forward pass of training step ``number`` used (0 = after)."""
-        trace, sc = self.deck.trace, self.deck.scenario
-        if number == 0:
-            return dict(trace.final_params)
-        if number == 1:
-            return dict(sc.params)
-        prefix = step_prefix(number - 1)
-        return {p: trace.values.get(prefix + "new." + p, sc.params.get(p)) for p in sc.param_names}
+        state = self.deck.trace.state(number)
+        return dict(state.params) if state is not None else {}
 
     def render_network(self, index: int, element, hidden: set[str]) -> Text:
         deck = self.deck
@@ -80,14 +73,13 @@ class NetworkView(TextPanel):
         sc = deck.scenario
         step = deck.steps[index]
         number = step.step_number
-        prefix = step_prefix(number)
-        current = local_id(step.id)
+        current = step.quantity.local
         reached = deck.reached(index)
         gradients = step.phase in GRADIENT_PHASES
         values = trace.values
 
-        def known(qid: str) -> bool:
-            full = prefix + qid
+        def known(quantity: Quantity) -> bool:
+            full = str(quantity.at(number))
             if full in hidden:
                 return False
             if full in reached:
@@ -96,8 +88,7 @@ class NetworkView(TextPanel):
             return full in values and full not in deck.index_of and gradients
 
         x = self._inputs(number)
-        first = values.get(prefix + sc.model.layers[0].pre)
-        n_samples = first.shape[0] if first is not None else sc.data.x.shape[0]
+        n_samples = x.shape[0] if x is not None else sc.data.x.shape[0]
         batch = _is_batch(sc, current) and bool(element) and len(element) == 2
         sample = element[0] if batch else 0
         unit = element[1] if batch else None
@@ -119,14 +110,16 @@ class NetworkView(TextPanel):
         dead = self._dead_units(index)
         for k, layer in enumerate(layers):
             pre, post = layer.pre, layer.post
+            kind = "grad" if gradients else "value"
+            a_id, b_id = Quantity(pre, kind), Quantity(post, kind)
             if gradients:
-                a_id, b_id, arrow = "grad." + pre, "grad." + post, " ◂ "
+                arrow = " ◂ "
                 header = f"∂L/∂{_name(pre)} ◂ ∂L/∂{_name(post)}"
             else:
-                a_id, b_id, arrow = pre, post, " ▸ "
+                arrow = " ▸ "
                 header = f"{_name(pre)} ▸ {_name(post)} ({layer.activation})"
-            a = values.get(prefix + a_id) if known(a_id) else None
-            b = values.get(prefix + b_id) if known(b_id) else None
+            a = values.get(str(a_id.at(number))) if known(a_id) else None
+            b = values.get(str(b_id.at(number))) if known(b_id) else None
             cells = []
             for j in shown_units(layer.units):
                 if j is None:
@@ -146,9 +139,9 @@ class NetworkView(TextPanel):
             if k + 1 < len(layers) and (layers[k + 1].bias_name or sc.model.bias == "folded"):
                 cells.append(("1 (bias)", "dim"))
             if k == len(layers) - 1:
-                loss = values.get(prefix + "loss") if known("loss") else None
+                loss = values.get(str(LOSS.at(number))) if known(LOSS) else None
                 if loss is not None:
-                    style = "bold magenta" if current == "loss" else "bold"
+                    style = "bold magenta" if current == LOSS else "bold"
                     cells.append((f"L = {number_text(float(loss), sc.precision)}", style))
             columns.append((header, cells))
 
@@ -169,7 +162,7 @@ class NetworkView(TextPanel):
         for step in deck.steps[: index + 1]:
             if step.step_number != number:
                 continue
-            k = posts.get(local_id(step.id))
+            k = posts.get(step.quantity.name) if step.quantity.kind == "value" else None
             for flag in step.flags:
                 if flag.kind == "dead_relu" and k is not None:
                     out.update((k, e[-1]) for e in flag.elements if e)
@@ -196,7 +189,6 @@ class NetworkView(TextPanel):
         deck = self.deck
         sc = deck.scenario
         reached = deck.reached(index)
-        prefix = step_prefix(number)
         out = Text(no_wrap=True, overflow="ellipsis")
         label = "after the last update" if number == 0 else (
             "in use" if deck.training_steps <= 1 else f"in use in step {number}")
@@ -204,7 +196,7 @@ class NetworkView(TextPanel):
         for name, value in self.weights_in_use(number).items():
             out.append("\n")
             out.append_text(_matrix_text(name, value, sc.precision))
-            new_id = prefix + "new." + name
+            new_id = str(Quantity(name, "new").at(number))
             if number and new_id in reached and new_id not in hidden:
                 out.append("\n")
                 out.append_text(_matrix_text(name + "′", deck.trace.values[new_id], sc.precision, "magenta"))
@@ -242,7 +234,7 @@ def _name(name: str) -> str:
     return "ŷ" if name == "y_hat" else name
 
 
-def _is_batch(sc, quantity: str) -> bool:
+def _is_batch(sc, quantity: Quantity) -> bool:
     """Quantities with one row per sample: layer pre/post values and their gradients."""
-    base = quantity[5:] if quantity.startswith("grad.") else quantity
-    return any(base in (layer.pre, layer.post) for layer in sc.model.layers)
+    return quantity.kind in ("value", "grad") and any(
+        quantity.name in (layer.pre, layer.post) for layer in sc.model.layers)

@@ -21,20 +21,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from stepcalc.records.notation import display_prose, entry_text, text_name
+from stepcalc.render.flags import flag_message
 from stepcalc.render.text import as_grid, derivation_lines, element_of, grid_position, math_text
 from stepcalc.render.typeset import chain, number_text
 from stepcalc.tui.widgets.matrix import result_lines
 
-FLAG_STYLE = {
-    "dead_relu": ("☠", "bold red"),
-    "zero_gradient": ("0", "yellow"),
-    "saturated_sigmoid": ("〰", "yellow"),
-    "mismatch": ("✗", "bold red"),
-    "non_finite": ("∞", "bold red"),
-    "symmetric_units": ("⇄", "yellow"),
-}
-CELL_STYLE = {"dead_relu": "red", "zero_gradient": "dim", "mismatch": "red underline",
-              "non_finite": "red", "saturated_sigmoid": "yellow"}
 LABEL_WIDTH = 9
 
 
@@ -97,7 +88,7 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         if not quiz:
             for flag in step.flags:
                 for element in flag.elements:
-                    self.marked.setdefault(tuple(element), CELL_STYLE.get(flag.kind, ""))
+                    self.marked.setdefault(tuple(element), flag.kind.cell_style)
         start = step.representative if step.representative is not None else (0,) * np.ndim(step.value)
         self.selected = tuple(int(i) for i in start)
 
@@ -315,30 +306,29 @@ def unwrap(text: str) -> str:
 def flags_text(step, names=()) -> Text:
     out = Text()
     for i, flag in enumerate(step.flags):
-        icon, style = FLAG_STYLE.get(flag.kind, ("!", "yellow"))
         if i:
             out.append("\n")
-        out.append(f"{icon} {flag.kind.replace('_', ' ')}: ", style=style)
-        out.append(display_prose(flag.message, names))
+        out.append(f"{flag.kind.icon} {flag.kind.label}: ", style=flag.kind.style)
+        out.append(display_prose(flag_message(flag), names))
     return out
 
 
 def result_name(step) -> str:
     """The quantity's name for the result row: h, ∂L/∂m, m′ …"""
-    from stepcalc.tui.deck import local_id
-
-    local = local_id(step.id)
-    symbol = step.quantity_symbol() if hasattr(step, "quantity_symbol") else None
-    if symbol is not None and local != "loss":
+    quantity = step.quantity.local
+    is_loss = quantity.kind == "value" and quantity.name == "loss"
+    symbol = step.quantity_symbol()
+    if symbol is not None and not is_loss:
         return math_text(symbol, 3)
-    if local.startswith("grad."):
-        return "∂L/∂" + _pretty(local[5:])
-    if local.startswith("new."):
-        return _pretty(local[4:]) + "′"
-    if local == "loss":
+    if quantity.kind == "grad":
+        return "∂L/∂" + _pretty(quantity.name)
+    if quantity.kind == "new":
+        return _pretty(quantity.name) + "′"
+    if is_loss:
         return "L"
-    if step.value.ndim == 0 or "." not in local:
-        return _pretty(local)
+    # Names of the other kinds' tables ("relu_kaiming.hist") are not shown as a symbol.
+    if step.value.ndim == 0 or (quantity.kind == "value" and "." not in quantity.name):
+        return _pretty(quantity.name)
     return ""
 
 

@@ -1,6 +1,6 @@
 """SVG snapshots of the TUI at a fixed size (pytest-textual-snapshot; plain `def` tests).
 
-Update after a deliberate change: pytest --snapshot-update tests/test_tui_snapshots.py
+Update after a deliberate change: pytest --snapshot-update tests/tui/test_tui_snapshots.py
 """
 
 from __future__ import annotations

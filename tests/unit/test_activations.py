@@ -17,7 +17,6 @@ from stepcalc.engine.maths.activations import (
     ACTIVATIONS,
     SATURATION_THRESHOLD,
     get_activation,
-    saturation,
     softmax_components,
     softmax_jacobian_derivation,
     softmax_vjp,
@@ -246,14 +245,21 @@ def test_softmax_components():
     assert sp.simplify(sp.Add(*h) - 1) == 0
 
 
-def test_saturation_flags():
-    u = np.array([-10.0, -5.0, 0.0, 3.0, 4.0, 5.0, 10.0])
+def test_saturation_and_dead_relu_flags():
+    from stepcalc.engine.slides.flags import activation_flags
+    from stepcalc.scenario.model import Layer
+
+    u = np.array([[-10.0, -5.0, 0.0, 3.0, 4.0, 5.0, 10.0]])
     # σ′ = σ(1−σ) and tanh′ = 1 − tanh², computed here with math
-    sig_d = [_sig(x) * (1 - _sig(x)) for x in u]
-    tanh_d = [1 - math.tanh(x) ** 2 for x in u]
-    np.testing.assert_array_equal(saturation("sigmoid", u), np.array(sig_d) < SATURATION_THRESHOLD)
-    np.testing.assert_array_equal(saturation("sigmoid", u), [True, False, False, False, False, False, True])
-    np.testing.assert_array_equal(saturation("tanh", u), np.array(tanh_d) < SATURATION_THRESHOLD)
-    np.testing.assert_array_equal(saturation("tanh", u), [True, True, False, False, False, True, True])
-    np.testing.assert_array_equal(saturation("relu", u), u <= 0)
-    assert not saturation("elu", u).any()
+    sig_d = np.array([[_sig(x) * (1 - _sig(x)) for x in u[0]]])
+    tanh_d = np.array([[1 - math.tanh(x) ** 2 for x in u[0]]])
+    for name, slope, saturated in (("sigmoid", sig_d, [0, 6]), ("tanh", tanh_d, [0, 1, 5, 6])):
+        np.testing.assert_array_equal(np.flatnonzero(slope < SATURATION_THRESHOLD), saturated)
+        flags = activation_flags(Layer(7, name, "W1", "b1", "u", "h", None), u, slope)
+        assert [f.kind for f in flags] == ["saturated_sigmoid"]
+        assert flags[0].elements == tuple((0, j) for j in saturated)
+    # one sample: a ReLU unit with u ≤ 0 is dead (units 1, 2, 3)
+    flags = activation_flags(Layer(7, "relu", "W1", "b1", "u", "h", None), u, None)
+    assert [f.kind for f in flags] == ["dead_relu"] * 3
+    assert [f.elements for f in flags] == [((0, 0),), ((0, 1),), ((0, 2),)]
+    assert activation_flags(Layer(7, "elu", "W1", "b1", "u", "h", 1.0), u, sig_d) == ()

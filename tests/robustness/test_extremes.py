@@ -6,8 +6,6 @@ Every test here turns RuntimeWarning into an error (overflow, 0·inf, log 0 ...)
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import math
 
@@ -15,8 +13,9 @@ import numpy as np
 import pytest
 
 import stepcalc
-from stepcalc.cli import main
 from stepcalc.engine.maths.losses import get_loss
+
+from conftest import run_cli
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
@@ -29,12 +28,6 @@ def doc(x, y, layers, loss, params="", train=""):
 def layer(units, activation):
     return f'[[model.layers]]\nunits = {units}\nactivation = "{activation}"\n'
 
-
-def run(args):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(args)
-    return code, out.getvalue(), err.getvalue()
 
 
 def all_finite(trace) -> bool:
@@ -126,10 +119,10 @@ def test_a_non_finite_value_is_flagged_in_markdown_and_null_in_json(tmp_path):
     assert_no_silent_nan(tr)
     path = tmp_path / "overflow.toml"
     path.write_text(OVERFLOW)
-    code, md, err = run(["export", str(path)])
+    code, md, err = run_cli("export", str(path))
     assert code == 0 and err == ""
     assert "**non finite**" in md
-    code, js, err = run(["export", str(path), "-f", "json"])
+    code, js, err = run_cli("export", str(path), "-f", "json")
     assert code == 0 and err == ""
     data = json.loads(js)
     assert data["values"]["loss"] is None
@@ -141,7 +134,7 @@ def test_overflow_in_the_first_update_is_an_explicit_error(tmp_path):
     path = tmp_path / "overflow.toml"
     path.write_text(OVERFLOW.replace("steps = 0", "steps = 1"))
     for command in ("export", "check"):
-        code, out, err = run([command, str(path)])
+        code, out, err = run_cli(command, str(path))
         assert code == 2 and out == ""
         assert err.startswith(f"stepcalc: {path}: train: the numbers of step 1 overflow")
         assert err.count("\n") == 1
@@ -159,9 +152,9 @@ def test_a_diverging_run_is_flagged_on_the_step_where_it_diverged(tmp_path):
     assert "training diverged" in diverged[0][1] and "lr = 1e+06" in diverged[0][1]
     path = tmp_path / "diverge.toml"
     path.write_text(DIVERGING)
-    code, md, err = run(["export", str(path)])
+    code, md, err = run_cli("export", str(path))
     assert code == 0 and err == "" and "**diverged**: training diverged" in md
-    code, js, _ = run(["export", str(path), "-f", "json"])
+    code, js, _ = run_cli("export", str(path), "-f", "json")
     step2 = next(s for s in json.loads(js)["steps"] if s["id"] == "step2.loss")
     assert step2["flags"][0]["kind"] == "diverged"
 
@@ -169,7 +162,7 @@ def test_a_diverging_run_is_flagged_on_the_step_where_it_diverged(tmp_path):
 def test_a_run_whose_parameters_overflow_stops_with_an_error(tmp_path):
     path = tmp_path / "diverge.toml"
     path.write_text(DIVERGING.replace("steps = 20", "steps = 60"))
-    code, out, err = run(["export", str(path)])
+    code, out, err = run_cli("export", str(path))
     assert code == 2 and out == ""
     assert err.startswith(f"stepcalc: {path}: train.lr: training diverged at step ")
     assert "no longer finite" in err and err.count("\n") == 1
@@ -186,7 +179,7 @@ def test_huge_learning_rates_never_leak_warnings_or_silent_nans(loss, layers, y,
     path = tmp_path / "s.toml"
     path.write_text(text)
     for command in ("export", "check"):
-        code, out, err = run([command, str(path)])
+        code, out, err = run_cli(command, str(path))
         assert "Traceback" not in err and "Warning" not in err
         assert code in (0, 1, 2)
         if code == 2:
@@ -202,7 +195,7 @@ def test_the_largest_learning_rate_stops_cleanly_and_quickly(tmp_path):
                         layer(2, "relu") + layer(3, "softmax"), "cross_entropy",
                         "[params]\nW1 = [[0.86, -1.04], [0.41, -0.65]]\n"
                         "W2 = [[0.32, 0.25, 0.14], [-0.47, -1.06, 0.063]]", "lr = 1e308\nsteps = 2"))
-    code, out, err = run(["export", str(path)])
+    code, out, err = run_cli("export", str(path))
     assert code == 2 and out == ""
     assert err.startswith(f"stepcalc: {path}: train.lr: training diverged at step ")
 

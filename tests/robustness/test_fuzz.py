@@ -11,15 +11,11 @@ Fast mode (default, CI): a few hundred cases. Long mode: STEPCALC_FUZZ_LONG=1 ru
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 import json
 import math
 import os
 import re
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -27,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from stepcalc.cli import main
+from conftest import run_cli, run_cli_process
 
 LONG = os.environ.get("STEPCALC_FUZZ_LONG") == "1"
 SETTINGS = dict(deadline=None, database=None, derandomize=not LONG,
@@ -36,7 +32,7 @@ MAIN_CASES = 10_000 if LONG else 200
 SIDE_CASES = 2_000 if LONG else 60
 
 WORK = Path(tempfile.mkdtemp(prefix="stepcalc-fuzz-"))
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 # --------------------------------------------------------------------------- TOML writer --
@@ -81,12 +77,6 @@ def dump(doc: dict, prefix: str = "") -> str:
 
 # ------------------------------------------------------------------------------ runners --
 
-def run_cli(args: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(args)
-    return code, out.getvalue(), err.getvalue()
-
 
 def assert_clean(path: Path, code: int, out: str, err: str, command: str) -> None:
     assert "Traceback" not in err, err
@@ -106,7 +96,7 @@ def assert_clean(path: Path, code: int, out: str, err: str, command: str) -> Non
 
 def run_both(path: Path) -> None:
     for command in ("export", "check"):
-        code, out, err = run_cli([command, str(path)])
+        code, out, err = run_cli(command, str(path))
         assert_clean(path, code, out, err, command)
         event(f"{command} exit {code}")   # --hypothesis-show-statistics shows the split
 
@@ -310,7 +300,7 @@ def test_named_bad_inputs(case, command, tmp_path):
     _, content, where = case
     path = tmp_path / "bad.toml"
     path.write_text(content, encoding="utf-8")
-    code, out, err = run_cli([command, str(path)])
+    code, out, err = run_cli(command, str(path))
     assert code == 2 and out == ""
     assert err.startswith(f"stepcalc: {path}: {where}: "), err
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -323,11 +313,15 @@ def test_file_level_errors(tmp_path):
         handle.write((b"# " + b"x" * 1022 + b"\n") * (50 * 1024))
     latin = tmp_path / "latin.toml"
     latin.write_bytes('title = "caf\xe9"\n'.encode("latin-1"))
-    cases = [(tmp_path / "missing.toml", "no such file"), (tmp_path, "is a directory"),
-             (latin, "not UTF-8"), (big, "larger than 32 MB")]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    cases = [(tmp_path / "missing.toml", "no such file"), (latin, "not UTF-8"),
+             (big, "larger than 32 MB")]
+    # `check DIR` checks a folder's scenarios (none here: bad input); export takes one file.
+    folder = {"export": (tmp_path, "is a directory"), "check": (empty, "no scenario files")}
     for command in ("export", "check"):
-        for path, phrase in cases:
-            code, out, err = run_cli([command, str(path)])
+        for path, phrase in cases + [folder[command]]:
+            code, out, err = run_cli(command, str(path))
             assert code == 2 and out == "", err
             assert err.startswith(f"stepcalc: {path}: ") and phrase in err, err
             assert err.count("\n") == 1
@@ -337,7 +331,7 @@ def test_file_level_errors(tmp_path):
     (None, "no such file"),
     (b'title = "t"\n[data\n', "line 2"),
     (b"\xff\xfe\x00title", "not UTF-8"),
-    ("dir", "is a directory"),
+    ("dir", {"export": "is a directory", "check": "no scenario files"}),
 ])
 def test_real_subprocess_runs(tmp_path, content, phrase):
     path = tmp_path / "case.toml"
@@ -346,9 +340,9 @@ def test_real_subprocess_runs(tmp_path, content, phrase):
     elif content is not None:
         path.write_bytes(content)
     for command in ("export", "check"):
-        run = subprocess.run([sys.executable, "-m", "stepcalc", command, str(path)],
-                             capture_output=True, text=True, cwd=REPO, timeout=60)
-        assert run.returncode == 2, run.stderr
-        assert run.stdout == ""
-        assert run.stderr.startswith(f"stepcalc: {path}: ") and phrase in run.stderr
-        assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+        code, out, err = run_cli_process(command, path, cwd=REPO, timeout=60)
+        assert code == 2, err
+        assert out == ""
+        expected = phrase[command] if isinstance(phrase, dict) else phrase
+        assert err.startswith(f"stepcalc: {path}: ") and expected in err
+        assert err.count("\n") == 1 and "Traceback" not in err

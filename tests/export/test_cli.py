@@ -1,17 +1,13 @@
 """The command line: exports, check exit codes, list, new, and clean errors."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from stepcalc.cli import main
 
-
-def run(*args, input=None):
-    return subprocess.run([sys.executable, "-m", "stepcalc", *args], capture_output=True, text=True, input=input)
+from conftest import run_cli
 
 
 def test_json_export_is_the_contract(capsys):
@@ -51,54 +47,54 @@ def test_export_to_file(tmp_path, capsys):
 
 
 def test_check_reports_mismatches_with_exit_1():
-    result = run("check", "softmax_regression")
-    assert result.returncode == 1
-    assert "sign flipped" in result.stdout
-    assert "ok" in result.stdout          # the gradient check passed
+    code, out, err = run_cli("check", "softmax_regression")
+    assert code == 1
+    assert "sign flipped" in out
+    assert "ok" in out          # the gradient check passed
 
 
 def test_check_clean_template_exits_0(tmp_path):
-    template = run("new", "train").stdout
+    template = run_cli("new", "train")[1]
     path = tmp_path / "mine.toml"
     path.write_text(template)
-    result = run("check", str(path))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "0 problem(s)" in result.stdout
+    code, out, err = run_cli("check", str(path))
+    assert code == 0, out + err
+    assert "0 problem(s)" in out
 
 
 def test_list_shows_bundled_scenarios():
-    result = run("list")
-    assert result.returncode == 0
-    assert "dying_relu" in result.stdout and "Dying ReLU" in result.stdout
+    code, out, err = run_cli("list")
+    assert code == 0
+    assert "dying_relu" in out and "Dying ReLU" in out
 
 
 @pytest.mark.parametrize("args,needle", [
     (["export", "no_such_scenario"], "no such file"),
-    (["check", "."], "is a directory"),
+    (["check", "."], "no scenario files"),
 ])
 def test_bad_input_exits_2_without_traceback(args, needle):
-    result = run(*args)
-    assert result.returncode == 2
-    assert needle in result.stderr
-    assert "Traceback" not in result.stderr
+    code, out, err = run_cli(*args)
+    assert code == 2
+    assert needle in err
+    assert "Traceback" not in err
 
 
 def test_scenario_error_names_file_and_key_path(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text('title = "x"\n[data]\nx = [[1.0]]\ny = [0]\n[[model.layers]]\nunits = 2\n'
                     'activation = "relu"\n[train]\nloss = "cross_entropy"\n')
-    result = run("export", str(path))
-    assert result.returncode == 2
-    assert "bad.toml" in result.stderr and "train.loss" in result.stderr
-    assert "Traceback" not in result.stderr
+    code, out, err = run_cli("export", str(path))
+    assert code == 2
+    assert "bad.toml" in err and "train.loss" in err
+    assert "Traceback" not in err
 
 
 def test_unknown_expect_id_is_a_clean_error(tmp_path):
     path = tmp_path / "typo.toml"
-    path.write_text(run("new", "train").stdout + '"grad.nope" = 1.0\n')
-    result = run("check", str(path))
-    assert result.returncode == 2
-    assert 'expect."grad.nope"' in result.stderr
+    path.write_text(run_cli("new", "train")[1] + '"grad.nope" = 1.0\n')
+    code, out, err = run_cli("check", str(path))
+    assert code == 2
+    assert 'expect."grad.nope"' in err
 
 
 @pytest.mark.parametrize("kind", ["train", "activations", "losses", "init_stats", "batchnorm", "normalize"])

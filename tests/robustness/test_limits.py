@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import resource
@@ -18,17 +17,14 @@ from pathlib import Path
 import pytest
 
 import stepcalc
-from stepcalc.cli import MARKDOWN_MARKER, Progress, main
-from stepcalc.engine.slides import train as train_engine
+from stepcalc.cli import MARKDOWN_MARKER, Progress
+from stepcalc.engine.numbers import long_runs
+from stepcalc.engine.numbers import run as run_engine
 
-REPO = Path(__file__).resolve().parent.parent
+from conftest import run_cli
 
+REPO = Path(__file__).resolve().parents[2]
 
-def run(args):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(args)
-    return code, out.getvalue(), err.getvalue()
 
 
 def net(x: str, units: list[int], steps: int = 1, init: str = 'method = "normal"', y="[0.5]",
@@ -44,7 +40,7 @@ def net(x: str, units: list[int], steps: int = 1, init: str = 'method = "normal"
 def test_a_layer_of_a_million_units_is_refused(tmp_path):
     path = tmp_path / "big.toml"
     path.write_text(net("[[1.0]]", [10**6, 1]))
-    code, _, err = run(["export", str(path)])
+    code, _, err = run_cli("export", str(path))
     assert code == 2
     assert err == (f"stepcalc: {path}: model.layers[0].units: expected an integer in "
                    "1..100000, got 1000000\n")
@@ -57,7 +53,7 @@ def test_wide_inputs_times_many_units_are_refused_before_allocating(tmp_path):
     path.write_text(net("[[" + ", ".join(["0.5"] * 10**5) + "]]", [100_000, 1]))
     tracemalloc.start()
     try:
-        code, _, err = run(["check", str(path)])
+        code, _, err = run_cli("check", str(path))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -70,7 +66,7 @@ def test_wide_inputs_times_many_units_are_refused_before_allocating(tmp_path):
 def test_a_run_that_would_take_hours_is_refused(tmp_path):
     path = tmp_path / "slow.toml"
     path.write_text(net("[[" + ", ".join(["0.5"] * 100) + "]]", [3000, 3000, 1], steps=100_000))
-    code, _, err = run(["export", str(path)])
+    code, _, err = run_cli("export", str(path))
     assert code == 2
     assert err.startswith(f"stepcalc: {path}: train.steps: this run needs about 2.8e+12 "
                           "multiply-adds")
@@ -86,7 +82,7 @@ def test_a_long_run_keeps_the_first_and_last_steps_and_every_loss():
     steps = 1000
     tr = stepcalc.trace(stepcalc.loads(TINY.replace("steps = 1", f"steps = {steps}")))
     numbers = sorted({s.step_number for s in tr.steps})
-    head, tail = train_engine.KEEP_HEAD, train_engine.KEEP_TAIL
+    head, tail = long_runs.KEEP_HEAD, long_runs.KEEP_TAIL
     assert numbers == [0] + list(range(1, head + 1)) + list(range(steps - tail + 1, steps + 1))
     assert len(tr.losses) == steps + 1
     assert all(f"step{n}.loss" in tr.values for n in range(2, steps + 1))
@@ -142,8 +138,8 @@ def test_keyboard_interrupt_exits_130_with_one_line(monkeypatch, tmp_path):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(train_engine.TrainTracer, "quiet_step", interrupted)
-    code, out, err = run(["export", str(path)])
+    monkeypatch.setattr(run_engine, "_run", interrupted)
+    code, out, err = run_cli("export", str(path))
     assert code == 130 and out == ""
     assert err.splitlines()[-1] == "stepcalc: interrupted" and "Traceback" not in err
 
@@ -171,48 +167,46 @@ def test_ctrl_c_on_a_real_run_exits_130_without_a_traceback(tmp_path):
 def test_export_does_not_overwrite_a_file_it_did_not_write(tmp_path):
     out = tmp_path / "notes.md"
     out.write_text("my own notes\n")
-    code, _, err = run(["export", "dying_relu", "-o", str(out)])
+    code, _, err = run_cli("export", "dying_relu", "-o", str(out))
     assert code == 2
     assert err == (f"stepcalc: {out}: exists and was not written by stepcalc export; "
                    "use --force to overwrite it\n")
     assert out.read_text() == "my own notes\n"
-    assert run(["export", "dying_relu", "-o", str(out), "--force"])[0] == 0
+    assert run_cli("export", "dying_relu", "-o", str(out), "--force")[0] == 0
     assert out.read_text().rstrip().endswith(MARKDOWN_MARKER)
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "json"])
 def test_export_overwrites_its_own_exports(tmp_path, fmt):
     out = tmp_path / f"ex.{fmt}"
-    assert run(["export", "dying_relu", "-f", fmt, "-o", str(out)])[0] == 0
+    assert run_cli("export", "dying_relu", "-f", fmt, "-o", str(out))[0] == 0
     first = out.read_text()
     if fmt == "json":
         assert first.startswith('{\n "generator": "stepcalc"')
-    assert run(["export", "softmax_regression", "-f", fmt, "-o", str(out)])[0] == 0
+    assert run_cli("export", "softmax_regression", "-f", fmt, "-o", str(out))[0] == 0
     assert out.read_text() != first
     # Either format may replace the other: both carry the mark.
     other = "json" if fmt == "markdown" else "markdown"
-    assert run(["export", "dying_relu", "-f", other, "-o", str(out)])[0] == 0
+    assert run_cli("export", "dying_relu", "-f", other, "-o", str(out))[0] == 0
     # An ordinary file: not the 0600 of a temporary file.
     assert stat.S_IMODE(out.stat().st_mode) & 0o044
 
 
 def test_export_to_a_directory_or_a_missing_folder_is_refused(tmp_path):
-    code, _, err = run(["export", "dying_relu", "-o", str(tmp_path)])
+    code, _, err = run_cli("export", "dying_relu", "-o", str(tmp_path))
     assert code == 2 and "is a directory" in err
     missing = tmp_path / "nope" / "out.md"
-    code, _, err = run(["export", "dying_relu", "-o", str(missing)])
+    code, _, err = run_cli("export", "dying_relu", "-o", str(missing))
     assert code == 2 and "does not exist" in err and err.count("\n") == 1
     assert not list(tmp_path.iterdir())
 
 
 def test_export_help_explains_the_overwrite_rule():
-    with pytest.raises(SystemExit):
-        with contextlib.redirect_stdout(io.StringIO()) as out:
-            main(["export", "--help"])
-    text = out.getvalue()
+    code, text, _ = run_cli("export", "--help")
+    assert code == 0
     assert "--force" in text and MARKDOWN_MARKER in text and '"generator": "stepcalc"' in text
 
 
 def test_stdout_markdown_carries_the_mark_too():
-    code, md, _ = run(["export", "dying_relu"])
+    code, md, _ = run_cli("export", "dying_relu")
     assert code == 0 and md.endswith(f"\n{MARKDOWN_MARKER}\n")

@@ -8,8 +8,6 @@ call fail loudly if a hostile marker reaches it, then load, trace, export and ch
 from __future__ import annotations
 
 import builtins
-import contextlib
-import io
 import json
 import re
 
@@ -19,7 +17,7 @@ from stepcalc.render.markdown import escape
 import sympy
 import sympy.parsing.sympy_parser
 
-from stepcalc.cli import main
+from conftest import run_cli
 
 ATTACKS = [
     "__import__('os').system('touch PWNED')",
@@ -100,12 +98,6 @@ def guarded(monkeypatch, tmp_path):
     return tmp_path
 
 
-def run(args):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(args)
-    return code, out.getvalue(), err.getvalue()
-
 
 def math_blocks(markdown: str) -> list[str]:
     return re.findall(r"\$\$\n(.*?)\n\$\$", markdown, flags=re.S)
@@ -116,17 +108,17 @@ def math_blocks(markdown: str) -> list[str]:
 def test_free_text_is_shown_as_text_and_never_run(guarded, field, attack):
     path = guarded / "s.toml"
     path.write_text(scenario(**{field: attack}), encoding="utf-8")
-    code, md, err = run(["export", str(path)])
+    code, md, err = run_cli("export", str(path))
     assert code == 0, err
     # Notes are Markdown by contract; a title or source is shown as text (markup escaped).
     assert (attack.strip() if field == "notes" else escape(attack)) in md
     # Free text is never placed inside $$…$$ (where \input would be TeX).
     assert all(attack not in block for block in math_blocks(md))
-    code, js, err = run(["export", str(path), "-f", "json"])
+    code, js, err = run_cli("export", str(path), "-f", "json")
     assert code == 0 and "Traceback" not in err
     if field == "title":
         assert json.loads(js)["title"] == attack
-    code, _, err = run(["check", str(path)])
+    code, _, err = run_cli("check", str(path))
     assert code in (0, 1) and "Traceback" not in err
     assert not (guarded / "PWNED").exists()
 
@@ -142,7 +134,7 @@ def test_names_and_choices_refuse_hostile_text(guarded, field, where, attack):
     path = guarded / "s.toml"
     path.write_text(scenario(**{field: attack}), encoding="utf-8")
     for command in ("export", "check"):
-        code, out, err = run([command, str(path)])
+        code, out, err = run_cli(command, str(path))
         assert code == 2 and out == "", err[:300]
         assert err.startswith(f"stepcalc: {path}: {where}"), err[:300]
         # One line, however long or multi-line the hostile value: it is quoted and cut.
@@ -157,7 +149,7 @@ def test_hostile_strings_in_other_kinds_are_not_run(guarded):
     attack = ATTACKS[0]
     path.write_text(f'title = {json.dumps(attack)}\nnotes = {json.dumps(ATTACKS[3])}\n'
                     'kind = "activations"\n[data]\nvalues = [1.0, -2.0]\n', encoding="utf-8")
-    code, md, err = run(["export", str(path)])
+    code, md, err = run_cli("export", str(path))
     assert "Traceback" not in err
     if code == 0:
         assert all(attack not in block for block in math_blocks(md))
@@ -170,6 +162,6 @@ def test_unknown_keys_with_hostile_names_stay_one_line(guarded):
     path = guarded / "s.toml"
     text = scenario().replace("[train]", '[train]\n"a\\nb\\u0000c" = 1')
     path.write_text(text, encoding="utf-8")
-    code, _, err = run(["export", str(path)])
+    code, _, err = run_cli("export", str(path))
     assert code == 2 and err.count("\n") == 1, err
     assert r'train."a\nb\u0000c": unknown key' in err

@@ -11,7 +11,7 @@ import sympy as sp
 import stepcalc
 from stepcalc.engine.slides.audit import audit
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def run(name):

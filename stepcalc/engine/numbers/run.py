@@ -1,0 +1,199 @@
+"""The training loop: every step's numbers, computed once, before any slide is planned.
+
+One loop serves every step. A recorded step (see `long_runs`) leaves a frozen
+`StepState`; the middle of a long run only writes its batch loss into a preallocated
+array, so 100,000 steps cost about what a plain numpy loop costs.
+
+The parameters live in one flat float64 buffer (each parameter is a view of it) and the
+backward pass writes the parameter gradients into a second one, so one update and one
+finiteness test serve every parameter of a step. The updates are the same floating-point
+operations as `optim.step` (θ − η∇; v ← γv − η∇, θ + v), done in place.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from stepcalc.engine.numbers import network
+from stepcalc.engine.numbers.long_runs import (
+    KEEP_HEAD, KEEP_TAIL, current_progress, records_every_step,
+)
+from stepcalc.errors import ScenarioError
+from stepcalc.records.run import AFTER_NUMBER, StepState
+from stepcalc.scenario.model import Scenario
+
+# A loss that grows beyond this factor times max(first loss, 1) counts as diverging.
+DIVERGE_FACTOR = 1e6
+
+
+def batches(n: int, size: int) -> list[slice]:
+    """Consecutive minibatches in file order (the last may be shorter), as slices: a batch
+    is a view of the data, never a copy."""
+    if size <= 0 or size >= n:
+        return [slice(0, n)]
+    return [slice(start, min(start + size, n)) for start in range(0, n, size)]
+
+
+@dataclass(frozen=True, eq=False)
+class Run:
+    """A training run's numbers: what the slide plan, the audit and the TUI read."""
+
+    scenario: Scenario
+    states: tuple[StepState, ...]        # recorded steps in order, then the after pass (number 0)
+    losses: np.ndarray                   # batch loss of step k at [k − 1]; the after pass last
+    final_params: dict[str, np.ndarray]
+    gap: tuple[int, int] | None          # first and last step not recorded (long runs)
+    diverged_at: int | None              # first step whose loss exploded; steps + 1: the after pass
+
+    def state(self, number: int) -> StepState | None:
+        for state in self.states:
+            if state.number == number:
+                return state
+        return None
+
+
+class ParameterBuffer:
+    """Every parameter as a view of one flat array; trainable ones first, frozen ones last.
+
+    `views(flat)` lays any array of the same length out the same way: the gradients and
+    the momentum velocities share the layout, so one operation on the trainable prefix
+    updates every trainable parameter.
+    """
+
+    def __init__(self, scenario: Scenario):
+        frozen = scenario.train.frozen
+        self.names = tuple(scenario.param_names)
+        order = [n for n in self.names if n not in frozen] + [n for n in self.names if n in frozen]
+        self.layout: dict[str, tuple[int, int, tuple[int, ...]]] = {}
+        start = 0
+        for name in order:
+            shape = np.shape(scenario.params[name])
+            size = int(np.prod(shape, dtype=np.int64))
+            self.layout[name] = (start, size, shape)
+            start += size
+        self.size = start
+        self.trainable = sum(size for n, (_, size, _) in self.layout.items() if n not in frozen)
+        self.flat = np.empty(self.size)
+        self.params = self.views(self.flat)
+        for name in self.names:
+            self.params[name][...] = np.asarray(scenario.params[name], dtype=float)
+
+    def views(self, flat: np.ndarray) -> dict[str, np.ndarray]:
+        """Parameter-shaped views of ``flat``, in the scenario's order (the slides' order)."""
+        out = {}
+        for name in self.names:
+            start, size, shape = self.layout[name]
+            out[name] = flat[start:start + size].reshape(shape)
+        return out
+
+
+def snapshot(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Copies, so a recorded state never changes when the buffers move on."""
+    return {name: value.copy() for name, value in arrays.items()}
+
+
+def run_numbers(scenario: Scenario) -> Run:
+    """Train for scenario.train.steps steps (forward pass only for 0) and keep the state."""
+    # Overflow and 0·inf are not errors here: the slides flag every non-finite value and
+    # a diverging run is flagged or stopped, so numpy's warnings would only repeat that.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        return _run(scenario)
+
+
+def _run(scenario: Scenario) -> Run:
+    train, data = scenario.train, scenario.data
+    steps = train.steps
+    every_step = records_every_step(scenario)
+    progress = None if every_step else current_progress()
+    plan = batches(data.x.shape[0], train.batch_size)
+    buffer = ParameterBuffer(scenario)
+    params, flat = buffer.params, buffer.flat
+    grad_flat, velocity_flat = np.zeros(buffer.size), np.zeros(buffer.size)
+    grads = buffer.views(grad_flat)
+    momentum = train.optimizer == "momentum"
+    velocity = buffer.views(velocity_flat) if momentum else None
+    trained = flat[:buffer.trainable]
+    trained_grad = grad_flat[:buffer.trainable]
+    trained_velocity = velocity_flat[:buffer.trainable]
+    lr, gamma = train.lr, train.momentum
+
+    losses = np.empty(max(steps, 1) + (1 if steps >= 1 else 0))
+    states: list[StepState] = []
+    threshold, diverged_at = math.inf, None
+    tail_start = steps - KEEP_TAIL
+    for number in range(1, max(steps, 1) + 1):
+        rows = plan[(number - 1) % len(plan)]
+        x, y = data.x[rows], data.y[rows]
+        labels = None if data.labels is None else data.labels[rows]
+        if progress is not None:
+            progress(number, steps)
+        record = every_step or number <= KEEP_HEAD or number > tail_start
+        fp = network.forward(scenario, params, x)
+        loss = network.reduce(scenario, network.per_sample_loss(scenario, fp, y, labels))
+        losses[number - 1] = loss
+        if number == 1:
+            # A first loss that is not finite has nothing to grow from: no divergence flag.
+            threshold = DIVERGE_FACTOR * max(loss, 1.0) if math.isfinite(loss) else math.nan
+        elif diverged_at is None and not loss <= threshold and threshold == threshold:
+            diverged_at = number
+        if steps == 0:
+            states.append(_forward_state(scenario, 1, rows, x, y, labels, dict(params), fp, loss))
+            break
+        g = network.backward(scenario, params, fp, y, labels, full=record, into=grads)
+        before = snapshot(params) if record else None
+        velocity_before = snapshot(velocity) if record and momentum else None
+        if momentum:
+            trained_velocity *= gamma
+            trained_velocity -= lr * trained_grad
+            trained += trained_velocity
+        else:
+            trained -= lr * trained_grad
+        if not math.isfinite(flat.sum()):
+            _stop_if_not_finite(scenario, params, losses, number)
+        if record:
+            state = _forward_state(scenario, number, rows, x, y, labels, before, fp, loss)
+            states.append(replace(
+                state, grad_pre=tuple(g.pre), grad_post=tuple(g.post), grads=snapshot(grads),
+                velocity_before=velocity_before, params_after=snapshot(params),
+                velocity=snapshot(velocity) if momentum else None))
+    final = snapshot(params)
+    gap = (KEEP_HEAD + 1, tail_start) if not every_step else None
+    if steps >= 1:
+        x, y, labels = data.x, data.y, data.labels
+        fp = network.forward(scenario, final, x)
+        loss = network.reduce(scenario, network.per_sample_loss(scenario, fp, y, labels))
+        losses[steps] = loss
+        if diverged_at is None and not loss <= threshold and threshold == threshold:
+            diverged_at = steps + 1
+        states.append(_forward_state(scenario, AFTER_NUMBER, slice(0, x.shape[0]), x, y, labels,
+                                     final, fp, loss))
+    return Run(scenario, tuple(states), losses, final, gap, diverged_at)
+
+
+def _forward_state(scenario, number, rows, x, y, labels, params, fp, loss) -> StepState:
+    return StepState(number=number, rows=rows, x=x, y=y, labels=labels, params=params,
+                     pre=tuple(fp.pre), post=tuple(fp.post), slopes=fp._slopes, loss=float(loss),
+                     eta=scenario.train.lr)
+
+
+def _stop_if_not_finite(scenario: Scenario, params: dict, losses: np.ndarray, number: int) -> None:
+    """Parameters that are no longer finite make every later step nan: stop with an error."""
+    bad = [name for name, value in params.items() if not np.isfinite(value).all()]
+    if not bad:
+        return      # the sum overflowed, the parameters did not
+    first, last = float(losses[0]), float(losses[number - 1])
+    if number == 1 and not math.isfinite(first):
+        raise ScenarioError(
+            scenario.file, "train",
+            f"the numbers of step 1 overflow float64 (loss = {first:g}, so the update of "
+            f"{', '.join(bad)} is not finite); scale down data.x or the initial parameters, "
+            "or set train.steps = 0 to see the forward pass only")
+    raise ScenarioError(
+        scenario.file, "train.lr",
+        f"training diverged at step {number}: after its update {', '.join(bad)} "
+        f"{'is' if len(bad) == 1 else 'are'} no longer finite (the loss went from "
+        f"{first:.4g} at step 1 to {last:.4g}); use a smaller learning rate than "
+        f"{scenario.train.lr:g} or fewer steps")

@@ -1,0 +1,108 @@
+"""One training step's slides in the making: its state, its notation, and the Steps so far.
+
+A `Page` holds everything the slides of one recorded training step read, all of it known
+before the first Step is made: the formulas' closures read `note.values`, which is
+complete when the page is built and never written afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from stepcalc.engine.numbers import network
+from stepcalc.engine.slides import flags as flagging
+from stepcalc.engine.slides import formulas as F
+from stepcalc.engine.slides.titles import slide_text
+from stepcalc.records.notation import quantity_symbol
+from stepcalc.records.quantity import AFTER, Quantity
+from stepcalc.records.run import AFTER_NUMBER, StepState
+from stepcalc.records.steps import Step
+from stepcalc.scenario.model import Scenario
+
+
+def roles(scenario: Scenario) -> dict[str, str]:
+    """Base name → how its entries are indexed: batch (n, unit), weight, bias or scalar."""
+    out = {"x": "batch", "y": "batch", "loss": "scalar", "eta": "scalar",
+           "gamma": "scalar", "lambda": "scalar"}
+    for layer in scenario.model.layers:
+        out[layer.pre] = out[layer.post] = "batch"
+        out[layer.weights] = "weight"
+        if layer.bias_name:
+            out[layer.bias_name] = "bias"
+    return out
+
+
+def step_values(scenario: Scenario, state: StepState) -> dict[str, np.ndarray]:
+    """Every value a formula of this step may name, by its id within the step."""
+    train = scenario.train
+    values = {"x": state.x, "y": state.y, "eta": np.asarray(state.eta),
+              "gamma": np.asarray(train.momentum), "lambda": np.asarray(train.weight_decay),
+              "loss": np.asarray(state.loss)}
+    values.update(state.params)
+    for index, layer in enumerate(scenario.model.layers):
+        values[layer.pre], values[layer.post] = state.pre[index], state.post[index]
+    if not state.updated:
+        return values
+    layers = scenario.model.layers
+    for index, slope in state.slopes.items():          # f′(u) for the expansions
+        values["fprime." + layers[index].pre] = slope     # a template's key, not a quantity id
+    for index, layer in enumerate(layers):
+        for name, grad in ((layer.pre, state.grad_pre[index]), (layer.post, state.grad_post[index])):
+            if grad is not None:
+                values[str(Quantity(name, "grad"))] = grad
+    for name in scenario.param_names:
+        values[str(Quantity(name, "grad"))] = state.grads[name]
+        values[str(Quantity(name, "new"))] = state.params_after[name]
+        if state.velocity is not None and name not in train.frozen:
+            values[str(Quantity(name, "v0"))] = state.velocity_before[name]
+            values[str(Quantity(name, "v"))] = state.velocity[name]
+    return values
+
+
+@dataclass
+class Page:
+    """The slides of one recorded training step (or of the forward pass after the last update)."""
+
+    scenario: Scenario
+    state: StepState
+    steps: list[Step]                   # the trace's steps: this page appends to them
+    values: dict[str, np.ndarray]       # the trace's values by full id
+    note: F.Notation = field(init=False)
+    forward: network.ForwardPass = field(init=False)
+
+    def __post_init__(self):
+        sc, state = self.scenario, self.state
+        model = sc.model
+        self.note = F.Notation(step_values(sc, state), roles(sc), state.batched,
+                               model.convention == "row", model.bias == "folded")
+        self.forward = network.ForwardPass(state.x, list(state.pre), list(state.post),
+                                           model.layers, dict(state.slopes))
+
+    @property
+    def at(self):
+        """The training step of this page's quantities: a number, or "after"."""
+        return AFTER if self.state.number == AFTER_NUMBER else self.state.number
+
+    def quantity(self, name: str, kind: str = "value") -> Quantity:
+        return Quantity(name, kind).at(self.at)
+
+    def keep(self, quantity: Quantity, value) -> None:
+        """A value in the trace without a slide of its own (∂L/∂ŷ before a fused δ)."""
+        self.values[str(quantity)] = value
+
+    def add(self, quantity: Quantity, phase: str, value, built, flags=(), derivation=None) -> Step:
+        formula, expand = built
+        value = np.asarray(value)
+        text = slide_text(self.scenario, quantity, self.note.batched)
+        step = Step(
+            id=quantity, phase=phase, title=text.title, value=value, explanation=text.explanation,
+            flags=tuple(flags) + flagging.non_finite(value), step_number=quantity.number,
+            formula_builder=formula, expander=expand, derivation_builder=derivation,
+            symbol_builder=lambda: quantity_symbol(quantity),
+            representative=(0,) * value.ndim, label=text.label,
+        )
+        self.steps.append(step)
+        self.values[str(quantity)] = value
+        return step

@@ -1,0 +1,135 @@
+"""What a training slide says about its quantity: title, step-tree label, explanation.
+
+Everything is read from the quantity (kind and name) and the model: a layer's pre- or
+post-activation, the loss, a gradient, an update. Titles of later training steps start
+with "Step n: "; labels are the short form the TUI's step tree shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stepcalc.engine.maths.activations import get_activation
+from stepcalc.engine.maths.losses import get_loss
+from stepcalc.engine.numbers.network import is_fused
+from stepcalc.records.notation import text_name
+from stepcalc.records.quantity import Quantity
+from stepcalc.scenario.model import Scenario
+
+ACTIVATION_EXPLANATIONS = {
+    "relu": "ReLU keeps positive values and zeroes the rest.",
+    "softmax": "Softmax turns scores into probabilities that sum to 1.",
+    "sigmoid": "The sigmoid squashes each value into (0, 1).",
+    "identity": "The identity passes the value through unchanged.",
+}
+
+
+@dataclass(frozen=True)
+class SlideText:
+    title: str
+    label: str
+    explanation: str
+
+
+def slide_text(scenario: Scenario, quantity: Quantity, batched: bool) -> SlideText:
+    """The words of the slide that shows ``quantity`` (one training step's batch)."""
+    text = _describe(scenario, quantity.local, batched)
+    number = quantity.number
+    if number > 1:
+        text = SlideText(f"Step {number}: {text.title}", text.label, text.explanation)
+    return text
+
+
+def _layer(scenario: Scenario, name: str):
+    for index, layer in enumerate(scenario.model.layers):
+        if name in (layer.pre, layer.post, layer.weights, layer.bias_name):
+            return index, layer
+    raise KeyError(name)
+
+
+def _describe(sc: Scenario, q: Quantity, batched: bool) -> SlideText:
+    if q.kind == "value":
+        if q.name == "loss":
+            return _loss(sc, batched)
+        return _forward(sc, q.name, batched)
+    if q.kind == "grad":
+        return _gradient(sc, q.name, batched)
+    train, name = sc.train, q.name
+    if q.kind == "v":
+        return SlideText(f"Velocity of {name}", f"Velocity of {text_name(name)}",
+                         "Momentum keeps a running velocity: the old one decayed by γ, minus η "
+                         "times the gradient.")
+    if q.kind == "new":
+        if name in train.frozen:
+            return SlideText(f"Update {name} (frozen)", f"{text_name(name)}′ (frozen)",
+                             f"{name} is frozen: it keeps its value.")
+        explanation = ("The parameter moves by its velocity." if train.optimizer == "momentum" else
+                       f"Gradient descent: step against the gradient, scaled by η = {train.lr:g}.")
+        return SlideText(f"Update {name}", f"{text_name(name)}′ (update)", explanation)
+    raise KeyError(str(q))
+
+
+def _forward(sc: Scenario, name: str, batched: bool) -> SlideText:
+    index, layer = _layer(sc, name)
+    layers, row, folded = sc.model.layers, sc.model.convention == "row", sc.model.bias == "folded"
+    inp = "x" if index == 0 else layers[index - 1].post
+    if name == layer.pre:
+        bias = f" + {layer.bias_name}" if layer.bias_name else ""
+        product = f"{inp}·{layer.weights}" if row else f"{layer.weights}·{inp}"
+        formula = f"{layer.pre} = {product}{bias}"
+        what = "the inputs" if index == 0 else "the previous layer's outputs"
+        # A layer without a bias has no "plus its bias" (the slide would not say it).
+        explanation = f"Each unit takes a weighted sum of {what}" + (
+            " (the folded bias multiplies a constant input 1)." if folded else
+            " plus its bias." if layer.bias_name else ".")
+    else:
+        act = get_activation(layer.activation)
+        formula = f"{layer.post} = {act.text}({layer.pre})"
+        explanation = ACTIVATION_EXPLANATIONS.get(layer.activation,
+                                                  "The activation is applied entry by entry.")
+    return SlideText(f"Layer {index + 1}: {formula}", formula.replace("y_hat", text_name("y_hat")),
+                     explanation)
+
+
+def _loss(sc: Scenario, batched: bool) -> SlideText:
+    train = sc.train
+    what = get_loss(train.loss).title + (" (batch mean)" if train.reduction == "mean" and batched else "")
+    explanation = "How far the prediction is from the target; lower is better."
+    if train.weight_decay:
+        explanation += " (The weight-decay penalty is not included in L; its gradient is added below.)"
+    return SlideText(f"Loss: {what}", f"L: {what}", explanation)
+
+
+def _gradient(sc: Scenario, name: str, batched: bool) -> SlideText:
+    index, layer = _layer(sc, name)
+    out = sc.model.layers[-1]
+    shown = text_name(name)
+    if layer is out and name == out.pre:
+        act = get_activation(out.activation)
+        if is_fused(sc):
+            return SlideText(
+                f"Output error ∂L/∂{name} = {out.post} − y", f"∂L/∂{shown} (error)",
+                f"For {act.text} followed by {get_loss(sc.train.loss).title} the chain rule "
+                "collapses to prediction minus target (derived above).")
+        return SlideText(
+            f"Output error ∂L/∂{name}", f"∂L/∂{shown} (error)",
+            "Chain rule through the output activation: δ = ∂L/∂ŷ ⊙ f′(u)." if act.elementwise else
+            "Chain rule through the softmax: each ŷᵢ depends on every uₖ, so δₖ = Σᵢ ∂L/∂ŷᵢ · "
+            "∂ŷᵢ/∂uₖ with the softmax Jacobian ∂ŷᵢ/∂uₖ = ŷᵢ(Δᵢₖ − ŷₖ) (derived above).")
+    if layer is out and name == out.post:
+        return SlideText(f"Loss gradient ∂L/∂{name}", f"∂L/∂{shown}",
+                         "The derivative of the loss with respect to the network output "
+                         "(sympy.diff of ℓ).")
+    if name == layer.pre:
+        act = get_activation(layer.activation)
+        explanation = f"Through the activation: multiply by {act.text}′({layer.pre}) entry by entry."
+    elif name == layer.weights:
+        explanation = "Input times the error of the unit the weight feeds" + (
+            ", summed over the batch" if batched else "") + (
+            ", plus λ·W from weight decay." if sc.train.weight_decay else ".")
+    elif name == layer.bias_name:
+        explanation = "A bias sees a constant input 1, so its gradient is the error itself" + (
+            " summed over the batch." if batched else ".")
+    else:
+        explanation = "Each hidden output collects the errors of the units it feeds, weighted by the weights."
+    return SlideText(f"Gradient ∂L/∂{name}", f"∂L/∂{shown}", explanation)

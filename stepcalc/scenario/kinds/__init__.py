@@ -1,0 +1,33 @@
+"""Validation of the kinds other than `train`, one module per kind beside its documentation.
+
+Each module documents its fields and quantity ids at the top, and offers ``KEYS`` (its
+top-level tables) and ``parse(root) -> spec``: the validated, read-only values the engine's
+tracer of that kind reads from ``Scenario.spec``. Every kind shares ``title``, ``source``,
+``notes``, ``kind``, ``[display]`` and ``[expect]`` with `train` (common.py); ``[expect]``
+keys are the quantity ids each module lists.
+
+To add a kind: a module here, an entry in KINDS below and in model.KINDS, and its tracer
+in engine/kinds/.
+"""
+
+from __future__ import annotations
+
+from ..common import common_fields
+from ..fields import Table
+from ..model import Scenario
+from . import activations, batchnorm, init_stats, losses, normalize
+
+KINDS = {
+    "activations": activations,
+    "losses": losses,
+    "init_stats": init_stats,
+    "batchnorm": batchnorm,
+    "normalize": normalize,
+}
+
+
+def load_kind(root: Table, kind: str) -> Scenario:
+    """The Scenario of a non-train kind: the shared fields, and the kind's own as ``spec``."""
+    module = KINDS[kind]
+    common = common_fields(root, kind, module.KEYS)   # unknown top-level keys first
+    return Scenario(spec=module.parse(root), **common)
