@@ -25,6 +25,7 @@ _SUPERSCRIPT = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾"
 _SUBSCRIPT = str.maketrans("0123456789()+-=aehijklmnoprstuvx",
                            "₀₁₂₃₄₅₆₇₈₉₍₎₊₋₌ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 _SUBSCRIPT_LETTERS = set("0123456789aehijklmnoprstuvx")
+_SUBSCRIPT_CHARS = _SUBSCRIPT_LETTERS | set("()+-=,")
 HAT = "\u0302"          # combining circumflex: x̂
 
 
@@ -83,9 +84,12 @@ def text_name(name: str) -> str:
     return GREEK.get(name, name)
 
 
-def subscript(text: str) -> str:
-    """Digits as Unicode subscripts (w₁₁); other indices (i, j, n) as they are."""
-    return text.translate(_SUBSCRIPT) if all(c in "0123456789()+-=," for c in text) else "_" + text
+def subscript_text(text: str) -> str | None:
+    """``text`` in Unicode subscript characters (w₁₁, ŷⱼ, hₙᵢ), or None when one of its
+    characters has no subscript form."""
+    if text and all(c in _SUBSCRIPT_CHARS for c in text):
+        return text.translate(_SUBSCRIPT)
+    return None
 
 
 def superscript(text: str) -> str:

@@ -12,6 +12,8 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import precedence
 from sympy.printing.str import StrPrinter
 
+from stepcalc.records.notation import subscript_text
+
 
 def format_number(value: float, precision: int) -> str:
     """``precision`` significant digits; plain decimals unless very large or small."""
@@ -125,8 +127,6 @@ class StepTextPrinter(StrPrinter):
 
     def _print_Indexed(self, expr):
         # w₁₁, ŷⱼ: Unicode subscripts where they exist (the typesetter's notation), else w_{…}.
-        from stepcalc.render.typeset import subscript_text
-
         base = self._print(expr.base.label)
         indices = _indices_text(expr.indices, self._print)
         sub = subscript_text(indices)

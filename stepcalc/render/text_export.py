@@ -13,7 +13,7 @@ from stepcalc.records.notation import Name, display_prose, scenario_names
 from stepcalc.records.steps import PHASE_LABELS, Trace
 from stepcalc.render.flags import flag_message
 from stepcalc.render.text import MatrixLayout, derivation_lines, matrix_layout, table_layout
-from stepcalc.render.typeset import chain, number_text, picture, pretty
+from stepcalc.render.typeset import chain, number_text, picture
 
 from stepcalc.render.marks import TEXT_MARKER as MARKER   # the last line of every text export
 INDENT = "    "

@@ -10,27 +10,15 @@ wrapping at a width with every ``=`` of a continuation line under the first one.
 from __future__ import annotations
 
 import sympy as sp
-from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
 from stepcalc.records.notation import (
-    Applied, Cdots, Grad, Name, SumExcept, Updated, Velocity, superscript, text_name,
+    Applied, Cdots, Name, SumExcept, subscript_text, superscript, text_name,
 )
 from stepcalc.render.printing import format_number
 
 MINUS = "−"
-# Unicode has subscript forms of these letters (and of every digit).
-_SUB = str.maketrans("0123456789aehijklmnoprstuvx+-()=",
-                     "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₊₋₍₎₌")
-_SUB_CHARS = set("0123456789aehijklmnoprstuvx+-()=")
-
-
-def subscript_text(text: str) -> str | None:
-    """``text`` in Unicode subscript characters, or None when one has no subscript form."""
-    if text and all(c in _SUB_CHARS or c == "," for c in text):
-        return text.translate(_SUB)
-    return None
 
 
 def number_text(value: float, precision: int) -> str:
@@ -120,8 +108,9 @@ class SlidePrettyPrinter(PrettyPrinter):
         base = self._print(e.base.label)
         parts = [self._index_text(i) for i in e.indices]
         joined = ("" if all(len(p) == 1 for p in parts) else ",").join(parts)
-        if all(c in _SUB_CHARS or c == "," for c in joined) and base.height() == 1:
-            return prettyForm(base.s + joined.translate(_SUB))
+        sub = subscript_text(joined)
+        if sub is not None and base.height() == 1:
+            return prettyForm(base.s + sub)
         # No Unicode subscript for this index (ŷ with index y): write it half a line lower.
         sub = stringPict("\n".join([" " * len(joined), joined]), 0)
         return prettyForm(*stringPict.next(base, sub))

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from stepcalc.records.notation import display_prose, entry_text, text_name
+from stepcalc.records.notation import display_prose, text_name
 from stepcalc.render.flags import flag_message
 from stepcalc.render.text import as_grid, derivation_lines, element_of, grid_position, math_text
 from stepcalc.render.typeset import chain, number_text
