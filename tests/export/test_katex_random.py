@@ -5,18 +5,19 @@ LaTeX of names (digits, a trailing underscore, Greek words, long names), every a
 every loss, both conventions, folded / separate / no bias, momentum, weight decay,
 minibatches and several steps. All blocks go to one node process.
 
-Needs node and the katex npm package (`npm install katex`, or STEPCALC_KATEX=/path/to/katex).
+Needs node and the katex npm package, found as tests/export/test_katex.py finds it (skipped
+locally when missing, a failure in CI).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 
 import numpy as np
-import pytest
+from conftest import require_tool
+from export.test_katex import katex_module
 
 import stepcalc
 from stepcalc.render.markdown import render_markdown
@@ -45,14 +46,6 @@ for (const [where, tex] of blocks) {
 console.log(`${blocks.length} blocks, ${bad} failed`);
 process.exit(bad ? 1 : 0);
 """
-
-
-def katex_module() -> str | None:
-    if shutil.which("node") is None:
-        return None
-    candidate = os.environ.get("STEPCALC_KATEX", "katex")
-    probe = subprocess.run(["node", "-e", f"require.resolve({candidate!r})"], capture_output=True)
-    return candidate if probe.returncode == 0 else None
 
 
 def matrix(rows) -> str:
@@ -130,9 +123,8 @@ def math_blocks(markdown: str) -> list[str]:
 
 
 def test_random_scenarios_render_in_katex(tmp_path):
-    module = katex_module()
-    if module is None:
-        pytest.skip("node with the katex package is not available")
+    node = require_tool("node")
+    module = katex_module(node)
     rng = np.random.default_rng(20261124)
     blocks = []
     for index in range(SCENARIOS):
@@ -142,6 +134,6 @@ def test_random_scenarios_render_in_katex(tmp_path):
     assert len(blocks) > 20 * SCENARIOS
     path = tmp_path / "blocks.json"
     path.write_text(json.dumps(blocks))
-    result = subprocess.run(["node", "-e", KATEX_SCRIPT, str(path)], capture_output=True, text=True,
-                            env={**os.environ, "KATEX": module})
+    result = subprocess.run([node, "-e", KATEX_SCRIPT, str(path)], capture_output=True, text=True,
+                            timeout=300, env={**os.environ, "KATEX": module})
     assert result.returncode == 0, result.stdout + result.stderr

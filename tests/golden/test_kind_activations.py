@@ -69,7 +69,8 @@ def test_slide_audit_pinned(tr):
         assert entries[ok].ok
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "softplus", "swish", "softsign", "elu", "relu"])
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "softplus", "swish", "softsign", "elu", "relu",
+                                  "leaky_relu", "prelu", "selu"])
 def test_derivation_chain_is_equal_to_diff(name):
     act = get_activation(name)
     alpha = act.default_alpha
@@ -77,16 +78,24 @@ def test_derivation_chain_is_equal_to_diff(name):
     definition = act.expression(X, sp.Symbol("alpha", positive=True) if act.uses_alpha else None)
     raw = sp.diff(definition, X)
     assert d.chain[0] == raw
-    sigma = sp.Function("σ")  # noqa: F841  (kept for readability of failures)
+    alpha_symbol = sp.Symbol("alpha", positive=True)
+    # sympy.diff itself (a Piecewise for relu, elu ...) against central differences of the
+    # definition, away from any kink.
+    h = 1e-6
+    for point in (-2.3, -0.4, 0.7, 3.1):
+        at = {alpha_symbol: 0.3}
+        central = (float(definition.subs({**at, X: point + h}).evalf(30))
+                   - float(definition.subs({**at, X: point - h}).evalf(30))) / (2 * h)
+        assert float(raw.subs({**at, X: point}).evalf()) == pytest.approx(central, rel=1e-6, abs=1e-9)
     for expr in d.chain[1:]:
         plain = expr.replace(lambda e: isinstance(e, Applied),
                              lambda e: _definition_of(e))
+        # Away from any kink, so a Piecewise derivative (relu, elu) has one branch per point.
         for point in (-2.3, -0.4, 0.7, 3.1):
-            a = float(raw.subs({X: point, sp.Symbol("alpha", positive=True): 0.3}).evalf()) \
-                if not isinstance(raw, sp.Piecewise) else None
-            b = float(plain.subs({X: point, sp.Symbol("alpha", positive=True): 0.3}).evalf())
-            if a is not None:
-                assert a == pytest.approx(b, rel=1e-12)
+            values = {X: point, alpha_symbol: 0.3}
+            a = float(raw.subs(values).evalf())
+            b = float(plain.subs(values).evalf())
+            assert a == pytest.approx(b, rel=1e-12), (name, point, expr)
 
 
 def _definition_of(applied_call):

@@ -178,14 +178,13 @@ def test_huge_learning_rates_never_leak_warnings_or_silent_nans(loss, layers, y,
                '[init]\nmethod = "normal"\nstd = 1.0', "lr = 1e6\nsteps = 20")
     path = tmp_path / "s.toml"
     path.write_text(text)
+    # The weights grow huge but every number stays finite (the losses saturate): the run is
+    # shown (exit 0; check has no [expect] to miss), flagged, never a nan.
     for command in ("export", "check"):
         code, out, err = run_cli(command, str(path))
         assert "Traceback" not in err and "Warning" not in err
-        assert code in (0, 1, 2)
-        if code == 2:
-            assert "train.lr: training diverged" in err
-        else:
-            assert_no_silent_nan(stepcalc.trace(stepcalc.load(path)))
+        assert code == 0, err
+    assert_no_silent_nan(stepcalc.trace(stepcalc.load(path)))
 
 
 def test_the_largest_learning_rate_stops_cleanly_and_quickly(tmp_path):

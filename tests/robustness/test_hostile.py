@@ -148,13 +148,11 @@ def test_hostile_strings_in_other_kinds_are_not_run(guarded):
     path = guarded / "k.toml"
     attack = ATTACKS[0]
     path.write_text(f'title = {json.dumps(attack)}\nnotes = {json.dumps(ATTACKS[3])}\n'
-                    'kind = "activations"\n[data]\nvalues = [1.0, -2.0]\n', encoding="utf-8")
+                    'kind = "activations"\n[data]\nvalues = [1.0, -2.0]\n'
+                    '[[activations]]\nname = "sigmoid"\n', encoding="utf-8")
     code, md, err = run_cli("export", str(path))
-    assert "Traceback" not in err
-    if code == 0:
-        assert all(attack not in block for block in math_blocks(md))
-    else:
-        assert code == 2 and err.count("\n") == 1
+    assert code == 0, err
+    assert math_blocks(md) and all(attack not in block for block in math_blocks(md))
     assert not (guarded / "PWNED").exists()
 
 

@@ -7,17 +7,14 @@ pasted from the program's output.
 from __future__ import annotations
 
 import pytest
+from textual.widgets import OptionList, Static
 
-pytest.importorskip("textual")
-
-from textual.widgets import OptionList, Static  # noqa: E402
-
-from stepcalc.tui import build_app, run_app  # noqa: E402
-from stepcalc.tui.screens.help import HelpScreen  # noqa: E402
-from stepcalc.tui.screens.picker import PickerScreen  # noqa: E402
-from stepcalc.tui.screens.slides import SlideScreen  # noqa: E402
-from stepcalc.tui.screens.training import TrainingScreen  # noqa: E402
-from stepcalc.tui.widgets.slide import SlideView  # noqa: E402
+from stepcalc.tui import build_app, run_app
+from stepcalc.tui.screens.help import HelpScreen
+from stepcalc.tui.screens.picker import PickerScreen
+from stepcalc.tui.screens.slides import SlideScreen
+from stepcalc.tui.screens.training import TrainingScreen
+from stepcalc.tui.widgets.slide import SlideView
 
 SIZE = (100, 32)
 
@@ -289,25 +286,27 @@ async def test_every_bundled_scenario_walks_through(name):
     """Generic over Steps: every slide of every kind shows, and its last entry drills down."""
     import stepcalc
     from stepcalc.bundled import bundled
-    from stepcalc.errors import StepcalcError
 
-    try:
-        trace = stepcalc.trace(stepcalc.load(bundled()[name]))
-    except StepcalcError as exc:                    # a kind still being written elsewhere
-        pytest.skip(str(exc))
+    trace = stepcalc.trace(stepcalc.load(bundled()[name]))   # a broken scenario fails here
     app = build_app(trace)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         count = len(screen.deck)
+        assert count == len(trace.steps) > 0
         visit = sorted(set(range(0, count, max(1, count // 12))) | {count - 1})
         for index in visit:
             screen.index = index
             await pilot.pause()
-            matrix = screen.query_one(SlideView)
-            if screen.step.value.ndim:
-                matrix.select(tuple(d - 1 for d in screen.step.value.shape))
+            step, slide = trace.steps[index], screen.query_one(SlideView)
+            assert slide.step is step, (name, index)
+            assert slide.texts["title"] == step.title and slide.texts["result"], step.id
+            if step.value.ndim:
+                last = tuple(d - 1 for d in step.value.shape)
+                slide.select(last)
                 await pilot.pause()
-        assert screen.index == len(screen.deck) - 1
+                assert slide.selected == last and screen.element == last, step.id
+            if step.expander is not None:    # the selected entry's numbers are shown
+                assert slide.texts["numbers"], step.id
 
 
 # ------------------------------------------------------------ speed and new views --

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
 
-import pytest
+from conftest import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
-
-def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+def tmux(socket: str, *args: str) -> str:
+    """tmux on a server of its own (-L): nothing shared with the user's sessions."""
+    return subprocess.run(["tmux", "-L", socket, *args], capture_output=True, text=True,
+                          check=False, timeout=30).stdout
 
 
 def wait_for(predicate, timeout: float = 20.0) -> bool:
@@ -30,22 +29,23 @@ def wait_for(predicate, timeout: float = 20.0) -> bool:
 
 
 def test_run_shows_first_step_and_q_quits(tmp_path):
-    session = f"stepcalc-smoke-{uuid.uuid4().hex[:8]}"
+    tmux_path = require_tool("tmux")
+    session = socket = f"stepcalc-smoke-{uuid.uuid4().hex[:8]}"
     done = tmp_path / "exit-code"
     command = (f"cd {ROOT} && {sys.executable} -m stepcalc run dying_relu; "
                f"echo $? > {done}; sleep 30")
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command],
-                   check=True)
+    subprocess.run([tmux_path, "-L", socket, "new-session", "-d", "-s", session, "-x", "100",
+                    "-y", "30", command], check=True, timeout=30)
     try:
-        screen = lambda: tmux("capture-pane", "-p", "-t", session)  # noqa: E731
+        screen = lambda: tmux(socket, "capture-pane", "-p", "-t", session)  # noqa: E731
         assert wait_for(lambda: "Layer 1: h = x·m + bm" in screen()), screen()
         assert "Forward pass" in screen()
-        tmux("send-keys", "-t", session, "q")
+        tmux(socket, "send-keys", "-t", session, "q")
         assert wait_for(done.exists), screen()
         assert wait_for(lambda: done.read_text().strip() != "")
         assert done.read_text().strip() == "0"
     finally:
-        tmux("kill-session", "-t", session)
+        tmux(socket, "kill-server")
 
 
 def test_run_with_a_bad_file_prints_one_line(tmp_path):

@@ -5,11 +5,7 @@ Update after a deliberate change: pytest --snapshot-update tests/tui/test_tui_sn
 
 from __future__ import annotations
 
-import pytest
-
-pytest.importorskip("pytest_textual_snapshot")
-
-from stepcalc.tui import build_app  # noqa: E402
+from stepcalc.tui import build_app
 
 SIZE = (100, 32)
 
