@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import OptionList, Static
 
+from stepcalc.records.notation import display_prose, scenario_names
 from stepcalc.tui import build_app, run_app
 from stepcalc.tui.screens.help import HelpScreen
 from stepcalc.tui.screens.picker import PickerScreen
@@ -299,7 +300,9 @@ async def test_every_bundled_scenario_walks_through(name):
             await pilot.pause()
             step, slide = trace.steps[index], screen.query_one(SlideView)
             assert slide.step is step, (name, index)
-            assert slide.texts["title"] == step.title and slide.texts["result"], step.id
+            # The title in display names (y_hat → ŷ, W1 → W⁽¹⁾), see notation.display_prose.
+            assert slide.texts["title"] == display_prose(step.title, scenario_names(trace.scenario)) \
+                and slide.texts["result"], step.id
             if step.value.ndim:
                 last = tuple(d - 1 for d in step.value.shape)
                 slide.select(last)
