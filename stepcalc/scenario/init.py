@@ -53,6 +53,8 @@ def initial_params(slots: tuple[ParamSlot, ...], spec: InitSpec,
     Every parameter is drawn (in network order) even when given, so the random values of
     W2 do not change when W1 is written out in `[params]`.
     """
+    if all(slot.name in given for slot in slots):
+        return {slot.name: given[slot.name] for slot in slots}   # nothing to draw (no rng)
     rng = np.random.default_rng(spec.seed)
     out = {}
     for slot in slots:

@@ -13,7 +13,7 @@ SELU′(0) = λ, step′ = 0 everywhere (sympy's diff of the Piecewise). sympy i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -46,7 +46,6 @@ class Activation:
     elementwise: bool = True
     uses_alpha: bool = False
     default_alpha: float | None = None
-    _compiled: dict = field(default_factory=dict, init=False, repr=False)
 
     def alpha_or_default(self, alpha):
         return self.default_alpha if alpha is None else alpha
@@ -70,32 +69,36 @@ class Activation:
 
         return sp.diff(self.expression(u, self.alpha_or_default(alpha)), u)
 
-    def _numeric_derivative(self):
-        """lambdify((u, a, alpha), identity or diff), built on first use only."""
-        if "derivative" not in self._compiled:
-            from stepcalc.engine.maths import symbols as S
+    def derivative_for_numbers(self):
+        """(u, a, alpha, f′) with f′ the slide identity in u and a = f(u) where there is
+        one, else sympy.diff: what derivatives_numpy.py holds as numpy code."""
+        from stepcalc.engine.maths import symbols as S
 
-            u, a, alpha = S.real_symbol("u"), S.real_symbol("a"), S.real_symbol("alpha")
-            expr = self.identity(u, a, alpha)
-            if expr is None:
-                expr = self.derivative_expression(u, alpha)
-            self._compiled["derivative"] = S.lambdify_numpy((u, a, alpha), expr)
-        return self._compiled["derivative"]
+        u, a, alpha = S.real_symbol("u"), S.real_symbol("a"), S.real_symbol("alpha")
+        expr = self.identity(u, a, alpha)
+        if expr is None:
+            expr = self.derivative_expression(u, alpha)
+        return u, a, alpha, expr
 
     def derivative(self, u, a=None, alpha=None) -> np.ndarray:
         """f′(u) as a float64 array of u's shape; a = f(u) is recomputed if not given."""
         if not self.elementwise:
             raise TypeError(f"{self.name} is not elementwise: use softmax_vjp(a, g)")
-        from stepcalc.engine.maths.symbols import as_float_array
-
         u = _f64(u)
         alpha = self.alpha_or_default(alpha)
         a = self.forward(u, alpha) if a is None else _f64(a)
-        fn = self._numeric_derivative()
-        # np.select evaluates every Piecewise branch: e^{1e4} in the branch not taken
+        from stepcalc.engine.maths import derivatives_numpy
+
+        fn = getattr(derivatives_numpy, "activation_" + self.name)
+        # numpy evaluates every Piecewise branch: e^{1e4} in the branch not taken
         # overflows harmlessly, and σ(u) = 1/(1 + e^{−u}) → 1/inf = 0 is the right limit.
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             value = fn(u, a, 0.0 if alpha is None else float(alpha))
+        if (type(value) is np.ndarray and value.dtype == np.float64 and value.shape == u.shape
+                and value.base is None and value is not u and value is not a):
+            return value     # a new float64 array of u's shape already (the training loop's case)
+        from stepcalc.engine.maths.arrays import as_float_array
+
         return as_float_array(value, u, a)
 
 

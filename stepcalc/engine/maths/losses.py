@@ -13,7 +13,7 @@ after softmax/sigmoid their gradient w.r.t. the logits is the fused δ = ŷ − 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, NamedTuple
 
@@ -146,7 +146,6 @@ class Loss:
     domain: tuple[float, float] | None = None
     fused_with: str | None = None   # output activation whose logits get δ = ŷ − y
     title: str = ""                 # how slide titles name it: "cross-entropy"
-    _compiled: dict = field(default_factory=dict, init=False, repr=False)
 
     def _inputs(self, yhat, y, logits, labels):
         yhat, y, logits = _2d(yhat), _2d(y), _2d(logits)
@@ -160,7 +159,7 @@ class Loss:
         return self.per_sample_fn(*self._inputs(yhat, y, logits, labels))
 
     def term_derivative(self):
-        """(∂term/∂ŷ_k as sympy, (ŷ_k, y_k) symbols); compiled lazily with the gradient."""
+        """(∂term/∂ŷ_k as sympy, (ŷ_k, y_k) symbols); derivatives_numpy.py holds it as numpy."""
         if self.term is None:
             return None
         from stepcalc.engine.maths.symbols import real_symbol
@@ -173,16 +172,13 @@ class Loss:
         yhat, y, logits, labels = self._inputs(yhat, y, logits, labels)
         if self.term is None:
             return _hinge_gradient(yhat if logits is None else logits, _labels(labels, y))
-        if "gradient" not in self._compiled:
-            from stepcalc.engine.maths.symbols import lambdify_numpy
-
-            expr, args = self.term_derivative()
-            self._compiled["gradient"] = lambdify_numpy(args, expr)
-        from stepcalc.engine.maths.symbols import as_float_array
+        from stepcalc.engine.maths import derivatives_numpy
+        from stepcalc.engine.maths.arrays import as_float_array
 
         if self.domain is not None:
             yhat = np.clip(yhat, *self.domain)
-        return as_float_array(self._compiled["gradient"](yhat, y), yhat, y)
+        gradient = getattr(derivatives_numpy, "loss_" + self.name)   # sympy.diff of the term
+        return as_float_array(gradient(yhat, y), yhat, y)
 
     def fused_delta(self, yhat, y) -> np.ndarray:
         """∂(per-sample loss)/∂logits = ŷ − y, for CE after softmax (targets summing to 1)

@@ -11,7 +11,6 @@ from typing import NamedTuple
 
 import numpy as np
 import sympy as sp
-from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 
 # SELU constants (Klambauer et al. 2017) kept at full published precision for the
@@ -77,43 +76,3 @@ def softmax_jacobian_derivation(K: int = 3) -> SoftmaxJacobian:
     identity = sp.Matrix(K, K, lambda i, k: hs[i] * (sp.KroneckerDelta(i, k) - hs[k]))
     in_u = identity.subs(dict(zip(hs, h)))
     return SoftmaxJacobian(u, h, hs, raw, identity, in_u)
-
-
-class _WherePrinter(NumPyPrinter):
-    """Prints a Piecewise that ends in an `otherwise` branch as nested numpy.where.
-
-    It picks the same branch as numpy.select (the first true condition) at a tenth of the
-    cost, which matters in the training loop: ReLU′ is such a Piecewise.
-    """
-
-    def _print_Piecewise(self, expr):
-        if expr.args[-1].cond != True:  # noqa: E712 (sympy's true, not Python's)
-            return super()._print_Piecewise(expr)
-        out = self._print(expr.args[-1].expr)
-        where = self._module_format(self._module + ".where")
-        for branch, condition in reversed(expr.args[:-1]):
-            out = f"{where}({self._print(condition)}, {self._print(branch)}, {out})"
-        return out
-
-
-def lambdify_numpy(args, expr: sp.Expr):
-    """Compile once; numpy evaluates every branch of a Piecewise, so callers silence
-    overflow in the branch that is not taken."""
-    # The module object, not the string "numpy": the string makes lambdify run
-    # `from numpy import *`, which pulls in numpy.f2py and costs 60 ms of start-up.
-    printer = _WherePrinter({"fully_qualified_modules": False, "inline": True,
-                             "allow_unknown_functions": True, "user_functions": {}})
-    return sp.lambdify(args, expr, modules=[{"numpy": np}, np], printer=printer)
-
-
-def as_float_array(value, *shape_sources) -> np.ndarray:
-    """A lambdified constant (0, 1, α) comes back as a Python scalar: broadcast it to the
-    shape of the inputs so callers always get a float64 array of that shape."""
-    shape = np.broadcast_shapes(*(np.shape(s) for s in shape_sources))
-    out = np.asarray(value, dtype=np.float64)
-    fresh = out.shape == shape and out.base is None and all(out is not s for s in shape_sources)
-    if fresh:
-        return out  # already a new float64 array of the right shape: no copy needed
-    if out.shape != shape:
-        out = np.broadcast_to(out, shape)
-    return np.array(out, dtype=np.float64)  # a writable copy, never a view of an input

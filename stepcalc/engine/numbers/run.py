@@ -27,6 +27,8 @@ from stepcalc.scenario.model import Scenario
 
 # A loss that grows beyond this factor times max(first loss, 1) counts as diverging.
 DIVERGE_FACTOR = 1e6
+# Unrecorded steps whose batch losses are computed together (see LossBlock).
+LOSS_BLOCK = 256
 
 
 def batches(n: int, size: int) -> list[slice]:
@@ -53,6 +55,96 @@ class Run:
             if state.number == number:
                 return state
         return None
+
+
+class DivergenceWatch:
+    """Finds the first step whose loss grows beyond DIVERGE_FACTOR × max(first loss, 1) or
+    stops being finite. A first loss that is not finite has nothing to grow from."""
+
+    def __init__(self):
+        self.limit: float | None = None
+        self.at: int | None = None
+
+    def see(self, number: int, loss: float) -> None:
+        if number == 1:
+            self.limit = DIVERGE_FACTOR * max(loss, 1.0) if math.isfinite(loss) else None
+        elif self.at is None and self.limit is not None and not loss <= self.limit:   # nan too
+            self.at = number
+
+    def see_many(self, first: int, losses: np.ndarray) -> None:
+        """Losses of the consecutive steps first, first + 1, … (never step 1)."""
+        if self.at is None and self.limit is not None:
+            grown = ~(losses <= self.limit)
+            if grown.any():
+                self.at = first + int(np.argmax(grown))
+
+
+class LossBlock:
+    """The batch losses of unrecorded steps, LOSS_BLOCK steps at a time.
+
+    Each step leaves what its loss reads (ŷ, and the logits or scores of the stable and
+    hinge losses) in a small buffer; one vectorised evaluation then gives the losses of
+    the whole block. Every per-sample loss is computed row by row and each step's N
+    per-sample losses are summed as one row, so the numbers are the ones a step-by-step
+    evaluation gives. Used when every batch has the same number of rows.
+    """
+
+    def __init__(self, scenario: Scenario, plan: list[slice], losses: np.ndarray,
+                 watch: DivergenceWatch):
+        out, data = scenario.model.output, scenario.data
+        self.scenario, self.losses, self.watch = scenario, losses, watch
+        self.rows = plan[0].stop - plan[0].start
+        self.mean = scenario.train.reduction == "mean"
+        size = LOSS_BLOCK * self.rows
+        self.output = np.empty((size, out.units))
+        # What the loss reads besides ŷ (network.loss_inputs): the logits, or the scores.
+        self.reads_logits = network.is_fused(scenario)
+        self.extra = np.empty((size, out.units)) \
+            if self.reads_logits or scenario.train.loss == "hinge" else None
+        # One batch (the whole data): its targets are the same at every step, written once.
+        self.same_targets = len(plan) == 1
+        reps = LOSS_BLOCK if self.same_targets else 1
+        self.y = np.empty((size,) + data.y.shape[1:])
+        self.labels = None if data.labels is None else np.empty(size, dtype=data.labels.dtype)
+        if self.same_targets:
+            self.y[...] = np.tile(data.y, (reps,) + (1,) * (data.y.ndim - 1))
+            if self.labels is not None:
+                self.labels[...] = np.tile(data.labels, reps)
+        self.first, self.count = 0, 0
+        self.layers = scenario.model.layers
+
+    def keep(self, number: int, fp: network.ForwardPass, y: np.ndarray, labels) -> None:
+        if self.count == 0:
+            self.first = number
+        where = slice(self.count * self.rows, (self.count + 1) * self.rows)
+        self.output[where] = fp.post[-1]
+        if self.extra is not None:
+            self.extra[where] = fp.pre[-1] if self.reads_logits else fp.post[-1]
+        if not self.same_targets:
+            self.y[where] = y
+            if self.labels is not None:
+                self.labels[where] = labels
+        self.count += 1
+        if self.count == LOSS_BLOCK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.count == 0:
+            return
+        used = slice(0, self.count * self.rows)
+        blanks = [None] * (len(self.layers) - 1)
+        extra = None if self.extra is None else self.extra[used]
+        output = self.output[used]
+        # loss_inputs reads the logits from pre[-1] (fused losses) or the scores from post[-1].
+        fp = network.ForwardPass(None, blanks + [extra if extra is not None else output],
+                                 blanks + [output], self.layers)
+        labels = None if self.labels is None else self.labels[used]
+        per_sample = network.per_sample_loss(self.scenario, fp, self.y[used], labels)
+        totals = per_sample.reshape(self.count, self.rows).sum(axis=1)
+        values = totals / self.rows if self.mean else totals
+        self.losses[self.first - 1:self.first - 1 + self.count] = values
+        self.watch.see_many(self.first, values)
+        self.count = 0
 
 
 class ParameterBuffer:
@@ -122,25 +214,30 @@ def _run(scenario: Scenario) -> Run:
 
     losses = np.empty(max(steps, 1) + (1 if steps >= 1 else 0))
     states: list[StepState] = []
-    threshold, diverged_at = math.inf, None
+    watch = DivergenceWatch()
     tail_start = steps - KEEP_TAIL
+    equal_batches = len({batch.stop - batch.start for batch in plan}) == 1
+    block = LossBlock(scenario, plan, losses, watch) if not every_step and equal_batches else None
+    # Each batch's rows of the data, as views made once.
+    batch_data = [(data.x[rows], data.y[rows], None if data.labels is None else data.labels[rows])
+                  for rows in plan]
     for number in range(1, max(steps, 1) + 1):
         rows = plan[(number - 1) % len(plan)]
-        x, y = data.x[rows], data.y[rows]
-        labels = None if data.labels is None else data.labels[rows]
+        x, y, labels = batch_data[(number - 1) % len(plan)]
         if progress is not None:
             progress(number, steps)
         record = every_step or number <= KEEP_HEAD or number > tail_start
         fp = network.forward(scenario, params, x)
-        loss = network.reduce(scenario, network.per_sample_loss(scenario, fp, y, labels))
-        losses[number - 1] = loss
-        if number == 1:
-            # A first loss that is not finite has nothing to grow from: no divergence flag.
-            threshold = DIVERGE_FACTOR * max(loss, 1.0) if math.isfinite(loss) else math.nan
-        elif diverged_at is None and not loss <= threshold and threshold == threshold:
-            diverged_at = number
+        if record or block is None:
+            loss = network.reduce(scenario, network.per_sample_loss(scenario, fp, y, labels))
+            losses[number - 1] = loss
+            watch.see(number, loss)
+        else:
+            block.keep(number, fp, y, labels)
+            if number == tail_start:
+                block.flush()
         if steps == 0:
-            states.append(_forward_state(scenario, 1, rows, x, y, labels, dict(params), fp, loss))
+            states.append(_forward_state(scenario, 1, rows, x, y, labels, snapshot(params), fp, loss))
             break
         g = network.backward(scenario, params, fp, y, labels, full=record, into=grads)
         before = snapshot(params) if record else None
@@ -152,6 +249,8 @@ def _run(scenario: Scenario) -> Run:
         else:
             trained -= lr * trained_grad
         if not math.isfinite(flat.sum()):
+            if block is not None:
+                block.flush()           # the error names this step's loss
             _stop_if_not_finite(scenario, params, losses, number)
         if record:
             state = _forward_state(scenario, number, rows, x, y, labels, before, fp, loss)
@@ -166,16 +265,15 @@ def _run(scenario: Scenario) -> Run:
         fp = network.forward(scenario, final, x)
         loss = network.reduce(scenario, network.per_sample_loss(scenario, fp, y, labels))
         losses[steps] = loss
-        if diverged_at is None and not loss <= threshold and threshold == threshold:
-            diverged_at = steps + 1
+        watch.see(steps + 1, loss)
         states.append(_forward_state(scenario, AFTER_NUMBER, slice(0, x.shape[0]), x, y, labels,
                                      final, fp, loss))
-    return Run(scenario, tuple(states), losses, final, gap, diverged_at)
+    return Run(scenario, tuple(states), losses, final, gap, watch.at)
 
 
 def _forward_state(scenario, number, rows, x, y, labels, params, fp, loss) -> StepState:
     return StepState(number=number, rows=rows, x=x, y=y, labels=labels, params=params,
-                     pre=tuple(fp.pre), post=tuple(fp.post), slopes=fp._slopes, loss=float(loss),
+                     pre=tuple(fp.pre), post=tuple(fp.post), slopes=fp.computed_slopes(), loss=float(loss),
                      eta=scenario.train.lr)
 
 
