@@ -126,14 +126,7 @@ def _value_template(em, e, act, data):
 
 
 def _value_explanation(e, act) -> str:
-    text = {
-        "sigmoid": "The sigmoid squashes each value into (0, 1).",
-        "tanh": "tanh squashes each value into (−1, 1), centred at 0.",
-        "relu": "ReLU keeps positive values and zeroes the rest.",
-        "softplus": "Softplus is a smooth ReLU: log(1 + eˣ).",
-        "swish": "Swish multiplies x by its own sigmoid.",
-        "step": "The step function outputs 1 for x ≥ 0, else 0.",
-    }.get(e.name, "The function is applied entry by entry.")
+    text = act.summary
     if act.uses_alpha:
         text += f" Here α = {e.alpha:g}."
     return text

@@ -46,6 +46,8 @@ class Activation:
     elementwise: bool = True
     uses_alpha: bool = False
     default_alpha: float | None = None
+    # What it does, in one sentence for the slides (training layers and the activations kind).
+    summary: str = "The function is applied entry by entry."
 
     def alpha_or_default(self, alpha):
         return self.default_alpha if alpha is None else alpha
@@ -275,11 +277,16 @@ _i_softmax_diagonal = _i_sigmoid
 ACTIVATIONS: dict[str, Activation] = {
     act.name: act
     for act in (
-        Activation("identity", r"\operatorname{id}", "id", _identity, _e_identity),
-        Activation("step", r"\operatorname{step}", "step", _step, _e_step),
-        Activation("sigmoid", r"\sigma", "σ", _sigmoid, _e_sigmoid, _i_sigmoid),
-        Activation("tanh", r"\tanh", "tanh", _tanh, _e_tanh, _i_tanh),
-        Activation("relu", r"\operatorname{ReLU}", "ReLU", _relu, _e_relu),
+        Activation("identity", r"\operatorname{id}", "id", _identity, _e_identity,
+                   summary="The identity passes the value through unchanged."),
+        Activation("step", r"\operatorname{step}", "step", _step, _e_step,
+                   summary="The step function outputs 1 for x ≥ 0, else 0."),
+        Activation("sigmoid", r"\sigma", "σ", _sigmoid, _e_sigmoid, _i_sigmoid,
+                   summary="The sigmoid squashes each value into (0, 1)."),
+        Activation("tanh", r"\tanh", "tanh", _tanh, _e_tanh, _i_tanh,
+                   summary="tanh squashes each value into (−1, 1), centred at 0."),
+        Activation("relu", r"\operatorname{ReLU}", "ReLU", _relu, _e_relu,
+                   summary="ReLU keeps positive values and zeroes the rest."),
         Activation("leaky_relu", r"\operatorname{LeakyReLU}", "LeakyReLU", _leaky, _e_leaky,
                    uses_alpha=True, default_alpha=0.01),
         Activation("elu", r"\operatorname{ELU}", "ELU", _elu_core, _e_elu,
@@ -288,11 +295,13 @@ ACTIVATIONS: dict[str, Activation] = {
                    uses_alpha=True, default_alpha=0.25),
         Activation("selu", r"\operatorname{SELU}", "SELU", _selu, _e_selu),
         Activation("softplus", r"\operatorname{softplus}", "softplus", _softplus, _e_softplus,
-                   _i_softplus),
-        Activation("swish", r"\operatorname{swish}", "swish", _swish, _e_swish, _i_swish),
+                   _i_softplus, summary="Softplus is a smooth ReLU: log(1 + eˣ)."),
+        Activation("swish", r"\operatorname{swish}", "swish", _swish, _e_swish, _i_swish,
+                   summary="Swish multiplies x by its own sigmoid."),
         Activation("softsign", r"\operatorname{softsign}", "softsign", _softsign, _e_softsign),
         Activation("softmax", r"\operatorname{softmax}", "softmax", _softmax, _e_softmax,
-                   _i_softmax_diagonal, elementwise=False),
+                   _i_softmax_diagonal, elementwise=False,
+                   summary="Softmax turns scores into probabilities that sum to 1."),
     )
 }
 

@@ -16,13 +16,6 @@ from stepcalc.records.notation import text_name
 from stepcalc.records.quantity import Quantity
 from stepcalc.scenario.model import Scenario
 
-ACTIVATION_EXPLANATIONS = {
-    "relu": "ReLU keeps positive values and zeroes the rest.",
-    "softmax": "Softmax turns scores into probabilities that sum to 1.",
-    "sigmoid": "The sigmoid squashes each value into (0, 1).",
-    "identity": "The identity passes the value through unchanged.",
-}
-
 
 @dataclass(frozen=True)
 class SlideText:
@@ -85,8 +78,7 @@ def _forward(sc: Scenario, name: str, batched: bool) -> SlideText:
     else:
         act = get_activation(layer.activation)
         formula = f"{layer.post} = {act.text}({layer.pre})"
-        explanation = ACTIVATION_EXPLANATIONS.get(layer.activation,
-                                                  "The activation is applied entry by entry.")
+        explanation = act.summary
     return SlideText(f"Layer {index + 1}: {formula}", formula.replace("y_hat", text_name("y_hat")),
                      explanation)
 
