@@ -9,8 +9,8 @@ Both sides run in fresh subprocesses, alternated so machine noise hits them alik
   Target: ratio ≤ 2.
 
 "The run only": both children import what they use first, and the stepcalc child first
-traces a 1-step run of the same scenario, which imports sympy and compiles the derivatives
-(lambdify) once per process. That one-time cost is printed on its own line, with each
+traces a 1-step run of the same scenario, which imports the engine's lazily imported
+modules once per process. That one-time cost is printed on its own line, with each
 child's whole-process peak RSS, so nothing is hidden.
 
 Both must end at after.loss = 5.6527563006e-05 (plain numpy, float64).
@@ -136,8 +136,8 @@ def main(repeats: int = 3) -> tuple[float, float]:
           f"(medians of {repeats}); ratio {time_ratio:.2f} (target ≤ 1.5)")
     print(f"peak allocations during the run: stepcalc {ours_peak / 1e6:.2f} MB, plain loop "
           f"{plain_peak / 1e6:.2f} MB; ratio {memory_ratio:.2f} (target ≤ 2)")
-    print(f"once per process, not counted above: stepcalc's sympy import and derivative "
-          f"compilation {statistics.median(r['warm_up'] for r in ours):.2f} s; whole-process "
+    print(f"once per process, not counted above: stepcalc's 1-step warm-up (lazy imports) "
+          f"{statistics.median(r['warm_up'] for r in ours):.2f} s; whole-process "
           f"peak RSS stepcalc {statistics.median(r['rss'] for r in ours) / 1024:.0f} MB, "
           f"plain loop {statistics.median(r['rss'] for r in plain) / 1024:.0f} MB")
     return time_ratio, memory_ratio

@@ -5,9 +5,8 @@ One loop serves every step. A recorded step (see `long_runs`) leaves a frozen
 array, so 100,000 steps cost about what a plain numpy loop costs.
 
 The parameters live in one flat float64 buffer (each parameter is a view of it) and the
-backward pass writes the parameter gradients into a second one, so one update and one
-finiteness test serve every parameter of a step. The updates are the same floating-point
-operations as `optim.step` (θ − η∇; v ← γv − η∇, θ + v), done in place.
+backward pass writes the parameter gradients into a second one, so one update (`optim`)
+and one finiteness test serve every parameter of a step.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from stepcalc.engine.numbers import network
+from stepcalc.engine.numbers import network, optim
 from stepcalc.engine.numbers.long_runs import (
     KEEP_HEAD, KEEP_TAIL, current_progress, records_every_step,
 )
@@ -205,8 +204,9 @@ def _run(scenario: Scenario) -> Run:
     params, flat = buffer.params, buffer.flat
     grad_flat, velocity_flat = np.zeros(buffer.size), np.zeros(buffer.size)
     grads = buffer.views(grad_flat)
-    momentum = train.optimizer == "momentum"
+    momentum = optim.keeps_velocity(train.optimizer)
     velocity = buffer.views(velocity_flat) if momentum else None
+    update = optim.OPTIMIZERS[train.optimizer]
     trained = flat[:buffer.trainable]
     trained_grad = grad_flat[:buffer.trainable]
     trained_velocity = velocity_flat[:buffer.trainable]
@@ -242,12 +242,7 @@ def _run(scenario: Scenario) -> Run:
         g = network.backward(scenario, params, fp, y, labels, full=record, into=grads)
         before = snapshot(params) if record else None
         velocity_before = snapshot(velocity) if record and momentum else None
-        if momentum:
-            trained_velocity *= gamma
-            trained_velocity -= lr * trained_grad
-            trained += trained_velocity
-        else:
-            trained -= lr * trained_grad
+        update(trained, trained_grad, trained_velocity, lr, gamma)
         if not math.isfinite(flat.sum()):
             if block is not None:
                 block.flush()           # the error names this step's loss
