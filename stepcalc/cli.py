@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -31,7 +32,11 @@ def cmd_export(args) -> int:
     out = Path(args.output) if args.output else None
     if out is not None:
         check_output(out, args.force)   # before the (possibly long) computation; again before the rename
-    chunks = export_chunks(stepcalc.trace(load_scenario(args.file)), args.format, args.allow_large)
+    width = args.width
+    if width is None:
+        width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
+    chunks = export_chunks(stepcalc.trace(load_scenario(args.file)), args.format, args.allow_large,
+                           width, args.full_derivations)
     if out is not None:
         try:
             write_atomically(out, chunks, force=args.force)
@@ -145,11 +150,17 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="interactive TUI")
     run.add_argument("file", nargs="?", help="scenario file or bundled name (none: pick one)")
     run.set_defaults(func=cmd_run)
-    export = sub.add_parser("export", help="export every step as Markdown (LaTeX math) or JSON",
+    export = sub.add_parser("export", help="export every step as Markdown (LaTeX math), JSON "
+                                           "or typeset text",
                             epilog=EXPORT_EPILOG,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     export.add_argument("file", help="scenario file or bundled name")
-    export.add_argument("-f", "--format", choices=("markdown", "json", "numpy"), default="markdown")
+    export.add_argument("-f", "--format", choices=("markdown", "json", "numpy", "text"), default="markdown",
+                        help="text: the slides typeset as 2-D Unicode text for a terminal")
+    export.add_argument("--width", type=int, metavar="N",
+                        help="text: wrap formulas at N columns (default: the terminal's, or 80)")
+    export.add_argument("--full-derivations", action="store_true",
+                        help="show every line of each sympy derivation, not just its result")
     export.add_argument("-o", "--output", metavar="OUT",
                         help="write here instead of stdout (see below)")
     export.add_argument("--force", action="store_true",

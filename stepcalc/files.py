@@ -14,14 +14,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from stepcalc.errors import StepcalcError
-from stepcalc.render.marks import GENERATOR, MARKDOWN_MARKER, SCRIPT_MARKER
+from stepcalc.render.marks import GENERATOR, MARKDOWN_MARKER, SCRIPT_MARKER, TEXT_MARKER
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130
 
 # How `export -o` knows a file is one it wrote (and may overwrite without --force):
 # a Markdown export ends with MARKDOWN_MARKER on its own line, a JSON export starts with
-# the key "generator": GENERATOR, a script (-f numpy) ends with SCRIPT_MARKER (render/marks.py).
+# the key "generator": GENERATOR, a script (-f numpy) ends with SCRIPT_MARKER, a text export
+# (-f text) with TEXT_MARKER (render/marks.py).
 MARK_BYTES = 256                                # read from each end, no more
 _JSON_MARK = re.compile(rb'\A\s*\{\s*"generator"\s*:\s*"' + re.escape(GENERATOR.encode()) + rb'"')
 
@@ -91,14 +92,20 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def export_text(trace, fmt: str) -> str:
+def export_text(trace, fmt: str, width: int = 80, full_derivations: bool = False) -> str:
     """The export as written by the CLI (and the TUI): the renderers carry the marks above."""
-    return "".join(export_chunks(trace, fmt, allow_large=True))
+    return "".join(export_chunks(trace, fmt, allow_large=True, width=width,
+                                 full_derivations=full_derivations))
 
 
-def export_chunks(trace, fmt: str, allow_large: bool = False) -> Iterable[str]:
+def export_chunks(trace, fmt: str, allow_large: bool = False, width: int = 80,
+                  full_derivations: bool = False) -> Iterable[str]:
     """The export in pieces to write as they come. A JSON export over MAX_NUMBERS numbers
     is refused (with its size) unless ``allow_large``; Markdown elides large arrays itself."""
+    if fmt == "text":
+        from stepcalc.render.text_export import render_text
+
+        return [render_text(trace, width, full_derivations)]
     if fmt == "numpy":
         from stepcalc.render.numpy_script import render_numpy
 
@@ -142,7 +149,8 @@ def written_by_stepcalc(path: Path) -> bool:
     finally:
         os.close(fd)
     return bool(_JSON_MARK.match(head)) or \
-        tail.rstrip().endswith((MARKDOWN_MARKER.encode("ascii"), SCRIPT_MARKER.encode("ascii")))
+        tail.rstrip().endswith((MARKDOWN_MARKER.encode("ascii"), SCRIPT_MARKER.encode("ascii"),
+                                TEXT_MARKER.encode("ascii")))
 
 
 def check_output(out: Path, force: bool) -> None:

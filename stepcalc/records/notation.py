@@ -7,35 +7,93 @@ formulas stay sympy expression trees and printers need no string rewriting.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import sympy as sp
 
-_TRAILING_DIGITS = re.compile(r"^([A-Za-z_]*[A-Za-z])(\d+)$")
-_GREEK = {"alpha", "beta", "gamma", "delta", "eta", "theta", "lambda", "mu", "sigma", "tau", "phi"}
+_TRAILING_DIGITS = re.compile(r"^([A-Za-z_](?:\w*[^\W\d_])?)(\d+)$")
+_SCRIPTED = re.compile(r"^([A-Za-z]+)\^(\d+)$")      # a program-made label like L^2 (the L² norm)
+GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
+    "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ",
+    "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ",
+    "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+}
+_SUPERSCRIPT = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾")
+_SUBSCRIPT = str.maketrans("0123456789()+-=aehijklmnoprstuvx",
+                           "₀₁₂₃₄₅₆₇₈₉₍₎₊₋₌ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+_SUBSCRIPT_LETTERS = set("0123456789aehijklmnoprstuvx")
+_SUBSCRIPT_CHARS = _SUBSCRIPT_LETTERS | set("()+-=,")
+HAT = "\u0302"          # combining circumflex: x̂
+
+
+def _latex_word(word: str) -> str:
+    """One word of a name: a Greek letter, a single letter, or upright text."""
+    if word in GREEK:
+        return "\\" + word
+    if len(word) == 1:
+        return word
+    return r"\mathrm{%s}" % word.replace("_", r"\_")
+
+
+def _braced(latex: str) -> str:
+    """A base that already carries a script gets braces before another one is added."""
+    return "{%s}" % latex if "^" in latex or "_" in latex or "'" in latex else latex
 
 
 def latex_name(name: str) -> str:
-    """Slide-like LaTeX for a quantity name: y_hat → ŷ, W1 → W^{(1)}, relu → relu."""
-    if name == "y_hat":
-        return r"\hat{y}"
-    if name.endswith("_hat"):
+    """Slide-like LaTeX for a quantity name: y_hat → ŷ, W1 → W^{(1)}, theta → θ.
+
+    Every result is one group that a prime, a superscript or a subscript can follow
+    once braced (``{W^{(1)}}'``): callers brace before decorating.
+    """
+    if _SCRIPTED.match(name):
+        return r"%s^{%s}" % _SCRIPTED.match(name).groups()
+    if name.endswith("_hat") and len(name) > 4:
         return r"\hat{%s}" % latex_name(name[:-4])
+    if name.endswith("_"):                       # a_ → a_ (the underscore is part of the name)
+        return r"%s\_" % _braced(latex_name(name.rstrip("_"))) if name.rstrip("_") else r"\_"
     m = _TRAILING_DIGITS.match(name)
     if m:
-        return r"%s^{(%s)}" % (latex_name(m.group(1)), m.group(2))
-    if name in _GREEK:
-        return "\\" + name
+        return r"%s^{(%s)}" % (_braced(latex_name(m.group(1))), m.group(2))
     if "_" in name:
         head, tail = name.split("_", 1)
-        return r"%s_{%s}" % (latex_name(head), r"\mathrm{%s}" % tail)
-    if len(name) > 1:
-        return r"\mathrm{%s}" % name
-    return name
+        if head:
+            return r"%s_{%s}" % (_braced(latex_name(head)), latex_name(tail) if tail in GREEK or len(tail) == 1
+                                   else r"\mathrm{%s}" % tail.replace("_", r"\_"))
+    return _latex_word(name)
 
 
 def text_name(name: str) -> str:
-    return "ŷ" if name == "y_hat" else name
+    """Slide-like Unicode for a quantity name: y_hat → ŷ, W1 → W⁽¹⁾, theta → θ."""
+    if _SCRIPTED.match(name):
+        head, power = _SCRIPTED.match(name).groups()
+        return head + power.translate(_SUPERSCRIPT)
+    if name.endswith("_hat") and len(name) > 4:
+        return unicodedata.normalize("NFC", text_name(name[:-4]) + HAT)   # ŷ is one character
+    if name.endswith("_") and name.rstrip("_"):
+        return text_name(name.rstrip("_")) + name[len(name.rstrip("_")):]
+    m = _TRAILING_DIGITS.match(name)
+    if m:
+        return text_name(m.group(1)) + ("(" + m.group(2) + ")").translate(_SUPERSCRIPT)
+    head, _, tail = name.partition("_")
+    if head and tail and all(c in _SUBSCRIPT_LETTERS for c in tail):
+        return text_name(head) + tail.translate(_SUBSCRIPT)        # W_h → Wₕ, D_in → Dᵢₙ
+    return GREEK.get(name, name)
+
+
+def subscript_text(text: str) -> str | None:
+    """``text`` in Unicode subscript characters (w₁₁, ŷⱼ, hₙᵢ), or None when one of its
+    characters has no subscript form."""
+    if text and all(c in _SUBSCRIPT_CHARS for c in text):
+        return text.translate(_SUBSCRIPT)
+    return None
+
+
+def superscript(text: str) -> str:
+    return text.translate(_SUPERSCRIPT)
 
 
 class Name(sp.Symbol):
@@ -93,10 +151,10 @@ class Velocity(Decorated):
 
 
 class Updated(Decorated):
-    """A parameter entry after the update (θ')."""
+    """A parameter entry after the update (θ′); the base is braced first: {W^{(1)}}'."""
 
-    LATEX = "%s'"
-    TEXT = "%s'"
+    LATEX = "{%s}'"
+    TEXT = "%s′"
 
 
 class Cdots(sp.Symbol):
@@ -129,7 +187,14 @@ def applied(latex: str, text: str) -> type:
         return "%s(%s)" % (text, ", ".join(printer._print(a) for a in self.args))
 
     safe = re.sub(r"\W", "_", text) or "f"
-    return type("Apply_" + safe, (Applied,), {"_latex": _latex, "_sympystr": _sympystr})
+    return type("Apply_" + safe, (Applied,), {"_latex": _latex, "_sympystr": _sympystr,
+                                              "label_text": text})
+
+
+class SumExcept(sp.Sum):
+    """Base of the Σ over k ≠ the true class below."""
+
+    label_text = "y"
 
 
 @lru_cache(maxsize=None)
@@ -143,7 +208,8 @@ def sum_except(latex_label: str, text_label: str) -> type:
         return "Σ[k≠%s] %s" % (text_label, printer._print(self.function))
 
     safe = re.sub(r"\W", "_", text_label) or "y"
-    return type("SumExcept_" + safe, (sp.Sum,), {"_latex": _latex, "_sympystr": _sympystr})
+    return type("SumExcept_" + safe, (SumExcept,), {"_latex": _latex, "_sympystr": _sympystr,
+                                                   "label_text": text_label})
 
 
 def num(value) -> sp.Float:
@@ -189,3 +255,61 @@ def decorate(kind: str, symbol):
 def quantity_symbol(quantity):
     """The matrix name of a quantity (its step left out): grad.m → ∂L/∂m, new.m → m′."""
     return decorate(quantity.kind, Name(quantity.name))
+
+
+# ------------------------------------------------------------ names in prose ---------
+# Renderers pass titles, explanations and flag messages through `display_prose`, so
+# an entry reads w₁₁ (not w[1][1] or grad.w[1][1]) and a name reads ŷ, W⁽¹⁾ everywhere.
+
+_ENTRY_ID = re.compile(r"\b(?:(grad|new|v|v0|after|step\d+)\.)?([A-Za-z_][A-Za-z0-9_]*)"
+                       r"((?:\[\d+\])+|\[\d+(?:,\s*\d+)+\])")
+_QUANTITY_ID = re.compile(r"\b(grad|new|v|after|step\d+)\.([A-Za-z_][A-Za-z0-9_]*)\b")
+_STEP_PREFIX = re.compile(r"\b(?:step\d+|after)\.(?=[A-Za-z_])")
+_WORD = re.compile(r"(?<![\w.\\])([A-Za-z][A-Za-z0-9_]*)(?![\w(])")
+
+
+def entry_text(name: str, indices) -> str:
+    """An entry as text, indices 1-based as given: w₁₁, ŷ₁, W⁽¹⁾₁₂ (a comma once an index
+    has two digits: w₁₀,₂)."""
+    parts = [str(int(i)) for i in indices]
+    joined = ("" if all(len(p) == 1 for p in parts) else ",").join(parts)
+    return text_name(name) + joined.translate(_SUBSCRIPT)
+
+
+def id_text(local_id: str, indices=()) -> str:
+    """A quantity id as a reader sees it: grad.w → ∂L/∂w, new.w → w′, v.w → v(w)′."""
+    kind, _, name = local_id.partition(".") if "." in local_id else ("", "", local_id)
+    if kind.startswith("step") or kind == "after":
+        kind = ""
+    shown = entry_text(name, indices) if indices else text_name(name)
+    return {"grad": "∂L/∂" + shown, "new": shown + "′", "v": "v(%s)′" % shown,
+            "v0": "v(%s)" % shown}.get(kind, shown)
+
+
+def display_prose(text: str, names=()) -> str:
+    """Internal ids and names in a sentence written the slide way: grad.w[1][1] → ∂L/∂w₁₁,
+    values[1,1] → values₁₁, y_hat → ŷ; ``names`` (the scenario's quantity names) are also
+    written as their display names (W1 → W⁽¹⁾)."""
+    def entry(m):
+        indices = re.findall(r"\d+", m.group(3))
+        return id_text((m.group(1) + "." if m.group(1) else "") + m.group(2), indices)
+
+    text = _STEP_PREFIX.sub("", text)          # the heading says which training step
+    text = _ENTRY_ID.sub(entry, text)
+    text = _QUANTITY_ID.sub(lambda m: id_text(m.group(0)), text)
+    wanted = set(names)
+
+    def word(m):
+        w = m.group(1)
+        return text_name(w) if (w in wanted or w.endswith("_hat")) else w
+
+    return _WORD.sub(word, text)
+
+
+def scenario_names(scenario) -> tuple[str, ...]:
+    """The quantity names a scenario's model gives (for `display_prose`)."""
+    model = getattr(scenario, "model", None)
+    names = ["y_hat"]
+    for layer in getattr(model, "layers", ()) or ():
+        names += [n for n in (getattr(layer, key, "") for key in ("weights", "bias_name", "pre", "post")) if n]
+    return tuple(names)

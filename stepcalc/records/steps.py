@@ -37,6 +37,7 @@ class Expansion:
     symbolic: Any
     numeric: Any
     value: float
+    note: str = ""                     # a short remark shown under it (a term left out, and why)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ class Step:
     table: Table | None = None         # labelled table shown instead of the bare matrix
     symbol: Any = None                 # sympy expr naming the quantity (or see symbol_builder)
     symbol_builder: Callable[[], Any] | None = field(default=None, repr=False)
+    # Renderers show the derivation short (lhs = identity) unless this asks for every line
+    # sympy went through (the TUI toggles it; `export --full-derivations` sets it for all).
+    full_derivation: bool = False
     label: str = ""                    # short label for the step tree ("" : the title)
     quantity: Quantity = field(init=False, repr=False)
 

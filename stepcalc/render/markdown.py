@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stepcalc.records.notation import Name
+from stepcalc.records.notation import Name, display_prose, scenario_names
 from stepcalc.render.escaping import markdown_text
 from stepcalc.render.flags import flag_message
 from stepcalc.render.marks import MARKDOWN_MARKER
@@ -35,12 +35,13 @@ def render_markdown(trace: Trace) -> str:
     if sc.notes:
         out.append(sc.notes.strip())
     heading = None
+    names = scenario_names(sc)
     for number, step in enumerate(trace.steps, 1):
         h = section_heading(step)
         if h != heading:
             out.append(h)
             heading = h
-        out.append(f"### {number}. {escape(step.title)}")
+        out.append(f"### {number}. {escape(display_prose(step.title, names))}")
         out.append(f"`{step.id}` · shape {step.shape or 'scalar'}")
         if step.formula is not None:
             out.append(display_math(to_latex(step.formula, precision)))
@@ -49,10 +50,12 @@ def render_markdown(trace: Trace) -> str:
             out.append("Derived with sympy:")
             out.append(display_math(r"\begin{aligned} %s \end{aligned}" % derivation))
             if step.derivation.comment:
-                out.append(step.derivation.comment)
+                out.append(display_prose(step.derivation.comment, names))
         expansion = expansion_latex(step, precision)
         if expansion:
             out.append(display_math(expansion))
+            if step.substitution.note:
+                out.append(step.substitution.note)
         if step.table is not None:
             out.append(table_markdown(step.table, precision))
         elif step.value.ndim:
@@ -62,9 +65,9 @@ def render_markdown(trace: Trace) -> str:
             out.append(display_math(f"{to_latex(symbol, precision)} = "
                                     f"{matrix_latex(step.value, precision)}"))
         if step.explanation:
-            out.append(step.explanation)
+            out.append(display_prose(step.explanation, names))
         for flag in step.flags:
-            out.append(f"> {flag.kind.icon} **{flag.kind.label}**: {escape(flag_message(flag))}")
+            out.append(f"> {flag.kind.icon} **{flag.kind.label}**: {display_prose(flag_message(flag), names)}")
     if trace.losses and len(trace.losses) > 1:
         out.append("## Loss across steps")
         out.append(loss_table(trace.losses, precision))

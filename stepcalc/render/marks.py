@@ -9,3 +9,5 @@ MARKDOWN_MARKER = "<!-- stepcalc export -->"
 GENERATOR = "stepcalc"
 # A script (export -f numpy) ends with this line.
 SCRIPT_MARKER = "# stepcalc export"
+# A text export (export -f text) ends with this line.
+TEXT_MARKER = "-- stepcalc export --"

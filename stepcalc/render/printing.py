@@ -12,6 +12,8 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import precedence
 from sympy.printing.str import StrPrinter
 
+from stepcalc.records.notation import subscript_text
+
 
 def format_number(value: float, precision: int) -> str:
     """``precision`` significant digits; plain decimals unless very large or small."""
@@ -124,8 +126,11 @@ class StepTextPrinter(StrPrinter):
         return super()._print(expr, **kwargs)
 
     def _print_Indexed(self, expr):
+        # w₁₁, ŷⱼ: Unicode subscripts where they exist (the typesetter's notation), else w_{…}.
         base = self._print(expr.base.label)
-        return "%s_%s" % (base, _indices_text(expr.indices, self._print))
+        indices = _indices_text(expr.indices, self._print)
+        sub = subscript_text(indices)
+        return base + sub if sub is not None else "%s_{%s}" % (base, indices)
 
     def _print_Mul(self, expr):
         if _negated(expr):

@@ -21,7 +21,13 @@ def number_text(value: float, precision: int) -> str:
 
 
 def math_text(expr, precision: int) -> str:
-    """A sympy expression as one line of Unicode text, with typographic minus signs."""
+    """A sympy expression as one line of Unicode text, with typographic minus signs: the
+    typesetter's drawing when it is one line high (w₁₁′, ∂L/∂z₁), else the linear form."""
+    from stepcalc.render.typeset import picture
+
+    drawn = picture(expr, precision)
+    if "\n" not in drawn:
+        return drawn
     return to_text(expr, precision).replace("-", MINUS)
 
 
@@ -156,16 +162,21 @@ def expansion_chain(expansion, precision: int, show_numbers: bool = True,
     return parts
 
 
-def derivation_lines(derivation, precision: int) -> list[str]:
-    """``lhs = e1``, then ``  = e2`` … one line per link of the chain."""
+def derivation_lines(derivation, precision: int, width: int = 80, full: bool = False) -> list[str]:
+    """The derivation typeset: short (``lhs = identity``) unless ``full``, then one row
+    per link of sympy's chain with every ``=`` under the first."""
     if derivation is None:
         return []
-    lhs = math_text(derivation.lhs, precision)
-    chain = [math_text(e, precision) for e in derivation.chain]
-    if not chain:
-        return [lhs]
-    pad = " " * len(lhs)
-    return [f"{lhs} = {chain[0]}"] + [f"{pad} = {e}" for e in chain[1:]]
+    from stepcalc.render.typeset import chain, pretty
+
+    links = list(derivation.chain) if full else list(derivation.chain[-1:])
+    if not links:
+        return [math_text(derivation.lhs, precision)]
+    pad = " " * pretty(derivation.lhs, precision).width()
+    lines = []
+    for number, link in enumerate(links):
+        lines += chain([derivation.lhs if number == 0 else pad, link], precision, width)
+    return lines
 
 
 def table_layout(table, precision: int, selected: tuple[int, ...] | None = None,

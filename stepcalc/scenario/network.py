@@ -17,7 +17,7 @@ LAYER_KEYS = ("units", "activation", "weights", "bias_name", "pre", "post", "alp
 # "m" and "s" stay allowed: the design's own example names a weight m, and m.<param> /
 # s.<param> ids always carry a dot.
 RESERVED_NAMES = {
-    "x": "the input data", "y": "the targets", "loss": "the loss",
+    "x": "the input data", "y": "the targets", "loss": "the loss", "L": "the loss L in formulas",
     "eta": "the learning rate", "gamma": "the momentum coefficient",
     "lambda": "the weight decay", "grad": "the prefix of gradients (grad.<name>)",
     "new": "the prefix of updated parameters (new.<param>)",

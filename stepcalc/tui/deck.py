@@ -12,15 +12,18 @@ from stepcalc.records.steps import PHASE_LABELS, Step, Trace
 
 LOSS = Quantity("loss")
 
-def pretty_name(text: str) -> str:
-    return text.replace("y_hat", "ŷ")
+def pretty_name(text: str, names=()) -> str:
+    """Names and ids in a label the slide way (ŷ, W⁽¹⁾, ∂L/∂w₁₁): see notation.display_prose."""
+    from stepcalc.records.notation import display_prose
+
+    return display_prose(text, names)
 
 
-def short_label(step: Step) -> str:
+def short_label(step: Step, names=()) -> str:
     """A compact label for the step list: ``h = x·m + bm``, ``∂L/∂w``, ``L: cross-entropy``.
 
     The engine writes it from the step's quantity; steps without one show their title."""
-    return step.label or pretty_name(step.title)
+    return pretty_name(step.label or step.title, names)
 
 
 @dataclass

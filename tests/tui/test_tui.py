@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import OptionList, Static
 
+from stepcalc.records.notation import display_prose, scenario_names
 from stepcalc.tui import build_app, run_app
 from stepcalc.tui.screens.help import HelpScreen
 from stepcalc.tui.screens.picker import PickerScreen
@@ -110,7 +111,7 @@ async def test_drill_down_with_arrows_and_mouse():
         screen = await goto(pilot, "grad.m")
         numbers = text_of(screen, "#numbers")
         # ∂L/∂m₁₁ = x₁·∂L/∂h₁ = 1.5 × (−0.07592) = −0.1139
-        assert "∂L/∂m_11 = x_1·∂L/∂h_1" in numbers
+        assert "∂L/∂m₁₁ = x₁·∂L/∂h₁" in numbers
         assert "1.5 × (−0.07592)" in numbers and numbers.endswith("−0.1139")
         matrix = screen.query_one(SlideView)
         assert matrix.has_focus
@@ -118,7 +119,7 @@ async def test_drill_down_with_arrows_and_mouse():
         assert matrix.selected == (1, 0)
         numbers = text_of(screen, "#numbers")
         # ∂L/∂m₂₁ = x₂·∂L/∂h₁ = 0.2 × (−0.07592) = −0.01518
-        assert "x_2·∂L/∂h_1" in numbers and numbers.endswith("−0.01518")
+        assert "x₂·∂L/∂h₁" in numbers and numbers.endswith("−0.01518")
         await pilot.press("right", "right")          # clamps at the last column
         assert matrix.selected == (1, 1)
         assert text_of(screen, "#numbers").endswith("= 0")
@@ -299,7 +300,9 @@ async def test_every_bundled_scenario_walks_through(name):
             await pilot.pause()
             step, slide = trace.steps[index], screen.query_one(SlideView)
             assert slide.step is step, (name, index)
-            assert slide.texts["title"] == step.title and slide.texts["result"], step.id
+            # The title in display names (y_hat → ŷ, W1 → W⁽¹⁾), see notation.display_prose.
+            assert slide.texts["title"] == display_prose(step.title, scenario_names(trace.scenario)) \
+                and slide.texts["result"], step.id
             if step.value.ndim:
                 last = tuple(d - 1 for d in step.value.shape)
                 slide.select(last)

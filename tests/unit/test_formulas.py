@@ -6,6 +6,7 @@ import stepcalc
 from stepcalc.records.notation import Applied
 from stepcalc.bundled import bundled
 from stepcalc.render.printing import to_latex, to_text
+from stepcalc.render.typeset import picture
 
 
 def dying_relu():
@@ -21,10 +22,10 @@ def test_nothing_symbolic_is_built_until_asked():
 
 def test_weight_gradient_expansion_like_the_slide():
     step = dying_relu().step("grad.m")
-    assert to_text(step.formula, 3) == "∂L/∂m_ij = x_i·∂L/∂h_j"
+    assert to_text(step.formula, 3) == "∂L/∂mᵢⱼ = xᵢ·∂L/∂hⱼ"
     e = step.expand((0, 0))
     line = " = ".join(to_text(part, 3) for part in (e.lhs, e.symbolic, e.numeric))
-    assert line == "∂L/∂m_11 = x_1·∂L/∂h_1 = 1.5 × (-0.0759)"
+    assert line == "∂L/∂m₁₁ = x₁·∂L/∂h₁ = 1.5 × (-0.0759)"
     # The numbers put in, evaluated, give the slide's value.
     assert float(e.numeric.doit()) == np_approx(step.value[0, 0])
 
@@ -50,7 +51,8 @@ def test_cross_entropy_delta_is_derived_not_asserted():
     step = dying_relu().step("grad.z")
     d = step.derivation
     assert d is not None
-    assert to_text(d.chain[-1], 3) in ("-y_1 + ŷ_1", "ŷ_1 - y_1")
+    assert to_text(d.chain[-1], 3) in ("-y₁ + ŷ₁", "ŷ₁ - y₁")
+    assert picture(d.chain[-1], 3) == "ŷ₁ − y₁"      # typeset: the prediction first
     assert "Σ" in d.comment
 
 
@@ -74,9 +76,9 @@ loss = "squared_error"
     tr = stepcalc.trace(sc)
     step = tr.step("grad.u1")
     d = step.derivation
-    assert to_text(d.chain[0], 3) == "∂L/∂ŷ_1·σ′(u1_1)"
+    assert to_text(d.chain[0], 3) == "∂L/∂ŷ₁·σ′(u⁽¹⁾₁)"
     # 2(ŷ − y)·ŷ(1 − ŷ), straight from sympy.diff of (ŷ − y)².
-    assert "ŷ_1" in to_text(d.chain[1], 3) and "2" in to_text(d.chain[1], 3)
+    assert "ŷ₁" in to_text(d.chain[1], 3) and "2" in to_text(d.chain[1], 3)
     u = 0.3 * 0.5 + 0.8 * -1.0 + 0.1
     s = 1 / (1 + np.exp(-u))
     assert step.value[0, 0] == np_approx(2 * (s - 0.2) * s * (1 - s))

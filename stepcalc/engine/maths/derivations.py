@@ -49,7 +49,7 @@ def chained_output_delta(scenario, out) -> Derivation | None:
     term = loss.term(yh, y) if loss.name != "hinge" else None
     if term is None or not act.elementwise:
         return None
-    dl = sp.diff(term, yh)
+    dl = sp.factor_terms(sp.diff(term, yh))        # 2(ŷ − y), the common factor pulled out
     f_prime = act.identity(u, yh, out.alpha)
     if f_prime is None:
         f_prime = act.derivative_expression(u, out.alpha)

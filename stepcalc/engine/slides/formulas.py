@@ -171,7 +171,7 @@ def loss(note: Notation, loss_def, yhat: str, mean: bool, labels):
         if hinge:
             margin = add(get(yhat, (s, c)), mul(-1, get(yhat, (s, int(labels[s])))), ONE)
             return sp.Max(0, margin)
-        return loss_def.term(get(yhat, (s, c)), get("y", (s, c)))
+        return slide_term(loss_def, get(yhat, (s, c)), get("y", (s, c)), float(y_values[s, c]))
 
     def wanted(s, c):
         # Cross-entropy terms with y = 0 vanish; the slides leave them out.
@@ -192,20 +192,57 @@ def loss(note: Notation, loss_def, yhat: str, mean: bool, labels):
             inner = _note_k_ne_y(inner)
         else:
             yh, yy = note.index_sym(yhat, k), note.index_sym("y", k)
-            inner = loss_def.term(yh, yy)
+            inner = slide_term(loss_def, yh, yy)
             if k_units > 1:
                 inner = sp.Sum(inner, (k, 1, k_units))
             else:
-                inner = inner.xreplace({yh: note.index_sym(yhat, 1), yy: note.index_sym("y", 1)})
+                inner = slide_term(loss_def, note.index_sym(yhat, 1), note.index_sym("y", 1))
         return equation(Name("L"), batch_mean(note, mean, note.sample_sum(inner)))
 
     def expand(element):
         with sp.evaluate(False):
             symbolic = template((), note.sym)
             numeric = template((), note.val)
-        return Expansion((), Name("L"), symbolic, numeric, float(note.values["loss"]))
+        return Expansion((), Name("L"), symbolic, numeric, float(note.values["loss"]),
+                         note=_vanished_note(loss_def.name, y_values))
 
     return formula, expand
+
+
+def slide_term(loss_def, yh, y, y_value: float | None = None):
+    """The loss summand as a lecturer writes it: (ŷ − y)², −y·log ŷ,
+    −(y·log ŷ + (1 − y)·log(1 − ŷ)). With the target's value known, the part that
+    vanishes because y is exactly 0 or 1 is left out (in the symbols and the numbers alike)."""
+    def log(e):
+        return sp.log(e, evaluate=False)
+
+    error = add(yh, mul(-1, y))
+    name = loss_def.name
+    if name == "squared_error":
+        return sp.Pow(error, 2, evaluate=False)
+    if name == "half_squared_error":
+        return mul(sp.Rational(1, 2), sp.Pow(error, 2, evaluate=False))
+    if name == "absolute_error":
+        return sp.Abs(error, evaluate=False)
+    if name == "cross_entropy":
+        return mul(-1, log(yh)) if y_value == 1.0 else mul(-1, y, log(yh))
+    if name == "binary_cross_entropy":
+        if y_value == 1.0:
+            return mul(-1, log(yh))
+        if y_value == 0.0:
+            return mul(-1, log(add(ONE, mul(-1, yh))))
+        return mul(-1, add(mul(y, log(yh)), mul(add(ONE, mul(-1, y)), log(add(ONE, mul(-1, yh))))))
+    return loss_def.term(yh, y)
+
+
+def _vanished_note(name: str, y_values) -> str:
+    """The slides' remark when a target of exactly 0 or 1 removes part of a loss term."""
+    y = np.asarray(y_values, dtype=float)
+    if name == "cross_entropy" and y.size > 1 and (y == 0).any():
+        return "Terms with target yₖ = 0 vanish (0·log ŷₖ = 0) and are left out."
+    if name == "binary_cross_entropy" and ((y == 0) | (y == 1)).any():
+        return "With y = 1 only −log ŷ remains, with y = 0 only −log(1 − ŷ)."
+    return ""
 
 
 def _note_k_ne_y(total: sp.Sum):

@@ -38,7 +38,8 @@ def loss_gradient(note: Notation, loss_def, yhat: str, mean: bool, labels):
     # Real symbols: with complex ones diff(|ŷ − y|) is a re/im expansion holding
     # Derivative(…, ŷ), which cannot take a number (absolute_error crashed).
     yh, yy = sp.Symbol("yhat", real=True), sp.Symbol("y", real=True)
-    derivative = sp.diff(loss_def.term(yh, yy), yh)
+    # factor_terms: 2(ŷ − y) as a lecturer writes it, not sympy's −2y + 2ŷ.
+    derivative = sp.factor_terms(sp.diff(loss_def.term(yh, yy), yh))
 
     def template(el, get):
         return batch_mean(note, mean, _substitute(derivative, {yh: get(yhat, el), yy: get("y", el)}))

@@ -71,8 +71,10 @@ def _forward(sc: Scenario, name: str, batched: bool) -> SlideText:
         product = f"{inp}·{layer.weights}" if row else f"{layer.weights}·{inp}"
         formula = f"{layer.pre} = {product}{bias}"
         what = "the inputs" if index == 0 else "the previous layer's outputs"
+        # A layer without a bias has no "plus its bias" (the slide would not say it).
         explanation = f"Each unit takes a weighted sum of {what}" + (
-            " (the folded bias multiplies a constant input 1)." if folded else " plus its bias.")
+            " (the folded bias multiplies a constant input 1)." if folded else
+            " plus its bias." if layer.bias_name else ".")
     else:
         act = get_activation(layer.activation)
         formula = f"{layer.post} = {act.text}({layer.pre})"
@@ -100,12 +102,12 @@ def _gradient(sc: Scenario, name: str, batched: bool) -> SlideText:
             return SlideText(
                 f"Output error ∂L/∂{name} = {out.post} − y", f"∂L/∂{shown} (error)",
                 f"For {act.text} followed by {get_loss(sc.train.loss).title} the chain rule "
-                "collapses to prediction minus target (derived below).")
+                "collapses to prediction minus target (derived above).")
         return SlideText(
             f"Output error ∂L/∂{name}", f"∂L/∂{shown} (error)",
             "Chain rule through the output activation: δ = ∂L/∂ŷ ⊙ f′(u)." if act.elementwise else
-            "Chain rule through the softmax: each ŷᵢ depends on every u_k, so δ_k = Σᵢ ∂L/∂ŷᵢ · "
-            "∂ŷᵢ/∂u_k with the softmax Jacobian ∂ŷᵢ/∂u_k = ŷᵢ(Δᵢₖ − ŷ_k) (derived below).")
+            "Chain rule through the softmax: each ŷᵢ depends on every uₖ, so δₖ = Σᵢ ∂L/∂ŷᵢ · "
+            "∂ŷᵢ/∂uₖ with the softmax Jacobian ∂ŷᵢ/∂uₖ = ŷᵢ(Δᵢₖ − ŷₖ) (derived above).")
     if layer is out and name == out.post:
         return SlideText(f"Loss gradient ∂L/∂{name}", f"∂L/∂{shown}",
                          "The derivative of the loss with respect to the network output "

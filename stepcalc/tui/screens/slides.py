@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, Tree
 
 from stepcalc.errors import StepcalcError
+from stepcalc.records.notation import entry_text, scenario_names
 from stepcalc.render.escaping import terminal_text
 from stepcalc.render.text import number_text
 from stepcalc.tui.deck import Deck
@@ -165,7 +166,8 @@ class SlideScreen(Screen):
         notes = deck.scenario.notes if self.index == 0 else ""
         revealed = not self.quiz or self.all_revealed()
         self.slide.show_step(step, deck.heading(self.index), self.precision, notes=notes,
-                             quiz=self.quiz, hidden=self.is_hidden, show_flags=revealed)
+                             quiz=self.quiz, hidden=self.is_hidden, show_flags=revealed,
+                             names=scenario_names(deck.scenario))
         self.element = self.slide.selected
         self.show_element()
         self.show_topbar()
@@ -207,8 +209,8 @@ class SlideScreen(Screen):
             from stepcalc.render.text import math_text
 
             return math_text(expansion.lhs, self.precision)
-        where = ",".join(str(i + 1) for i in self.element)
-        return f"{result_name(step) or step.id}[{where}]" if where else (result_name(step) or step.id)
+        name = result_name(step) or step.id
+        return name + entry_text("", [i + 1 for i in self.element]) if self.element else name
 
     # ------------------------------------------------------------ selection --
     @on(SlideView.Selected)

@@ -20,9 +20,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from stepcalc.records.notation import display_prose, text_name
 from stepcalc.render.flags import flag_message
-from stepcalc.render.text import (as_grid, derivation_lines, element_of, expansion_chain,
-                                  grid_position, math_text)
+from stepcalc.render.text import as_grid, derivation_lines, element_of, grid_position, math_text
+from stepcalc.render.typeset import chain, number_text
 from stepcalc.tui.widgets.matrix import result_lines
 
 LABEL_WIDTH = 9
@@ -58,6 +59,7 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         self.heading = ""
         self.precision = 3
         self.notes = ""
+        self.names: tuple[str, ...] = ()                 # the scenario's quantity names (prose)
         self.quiz = False
         self.hidden = lambda element: False
         self.show_flags = True
@@ -74,12 +76,13 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # ------------------------------------------------------------ the screen --
     def show_step(self, step, heading: str, precision: int, notes: str = "",
-                  quiz: bool = False, hidden=None, show_flags: bool = True) -> None:
+                  quiz: bool = False, hidden=None, show_flags: bool = True, names=()) -> None:
         """Everything of the slide except the selected entry's expansion (no redraw yet)."""
         if step is not self.step and self.scroll_y:
             self.scroll_to(y=0, animate=False)
         self.step, self.heading, self.precision = step, heading, precision
         self.notes, self.quiz, self.show_flags = notes, quiz, show_flags
+        self.names = tuple(names)
         self.hidden = hidden or (lambda element: False)
         self.marked = {}
         if not quiz:
@@ -145,7 +148,7 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         if step is None:
             return
         width = self.scrollable_size.width   # without the scrollbar gutter
-        parts = self._parts()
+        parts = self._parts(width if width > 0 else 100)
         result = self._result(width if width > 0 else 100)
         self.texts = {name: (text.plain if text is not None else "") for name, text in parts.items()}
         self.texts["result"] = "\n".join(line.plain for line in result.lines)
@@ -161,6 +164,8 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
             for label, name in (("Formula", "formula"), ("Derived", "derivation")):
                 if parts[name] is not None:
                     block += self._row(label, self._wrap(parts[name], width - LABEL_WIDTH))
+                    if name == "derivation" and parts["derivation_note"] is not None:
+                        block += self._row("", self._wrap(parts["derivation_note"], width - LABEL_WIDTH))
                     block.append(Strip.blank(0))
             self._strips[head_key] = block
         lines += self._strips[head_key]
@@ -208,48 +213,66 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
             self._texts[key] = build()
         return self._texts[key]
 
-    def _parts(self) -> dict[str, Text | None]:
+    def _parts(self, width: int = 100) -> dict[str, Text | None]:
         step, precision = self.step, self.precision
         sid = step.id
         notes = unwrap(self.notes) if self.notes.strip() else ""
+        inner = max(width - LABEL_WIDTH, 20)
 
         def formula():
+            # Typeset in two dimensions (stacked fractions, Σ with limits); never re-wrapped.
             expr = step.formula
-            return Text(math_text(expr, precision)) if expr is not None else None
+            if expr is None:
+                return None
+            return Text("\n".join(chain([expr.lhs, expr.rhs], precision, inner)), no_wrap=True,
+                        overflow="ellipsis")
 
         def derivation():
-            lines = derivation_lines(step.derivation, precision) if step.derivation_builder else []
+            lines = derivation_lines(step.derivation, precision, inner, step.full_derivation) \
+                if step.derivation_builder else []
             if not lines:
                 return None
-            comment = step.derivation.comment
-            return Text("\n".join(lines + ([comment] if comment else [])))
+            return Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
+
+        def derivation_note():
+            comment = step.derivation.comment if step.derivation_builder else ""
+            return Text(display_prose(comment, self.names)) if comment else None
 
         return {
             "phase": Text(self.heading, style=self._style("slide--phase")),
-            "title": Text(step.title, style=self._style("slide--title")),
+            "title": Text(display_prose(step.title, self.names), style=self._style("slide--title")),
             "notes": Text(notes, style=self._style("slide--notes")) if notes else None,
-            "formula": self._text(("formula", sid, precision), formula),
-            "derivation": self._text(("derivation", sid, precision), derivation),
+            "formula": self._text(("formula", sid, precision, inner), formula),
+            "derivation": self._text(("derivation", sid, precision, inner, step.full_derivation),
+                                     derivation),
+            "derivation_note": self._text(("derivation_note", sid), derivation_note),
             "numbers": self._text(("numbers", sid, precision, self.selected, self.reveal_numbers,
-                                   self.reveal_value), self._numbers),
-            "explanation": Text(step.explanation, style=self._style("slide--explanation")),
-            "flags": flags_text(step) if (self.show_flags and step.flags) else None,
+                                   self.reveal_value, inner), lambda: self._numbers(inner)),
+            "explanation": Text(display_prose(step.explanation, self.names),
+                                style=self._style("slide--explanation")),
+            "flags": flags_text(step, self.names) if (self.show_flags and step.flags) else None,
         }
 
-    def _numbers(self) -> Text | None:
+    def _numbers(self, width: int = 100) -> Text | None:
+        """lhs = symbolic = numbers put in = value, typeset; the value in bold green."""
         step = self.step
         expansion = step.expand(self.selected) if step.expander is not None else None
         if expansion is None:
             return None
-        parts = expansion_chain(expansion, self.precision, show_numbers=self.reveal_numbers,
-                                show_value=self.reveal_value)
-        text = Text()
-        for i, part in enumerate(parts):
-            if i:
-                text.append(" = ", style="dim")
-            last = i == len(parts) - 1
-            text.append(part, style="bold green" if last and self.reveal_value else
-                        ("bold" if i == 0 else ""))
+        parts = [expansion.lhs]
+        if expansion.symbolic is not None:
+            parts.append(expansion.symbolic)
+        if self.reveal_numbers:
+            parts.append(expansion.numeric)
+        value = number_text(expansion.value, self.precision) if self.reveal_value else "?"
+        parts.append(value)
+        lines = chain(parts, self.precision, width, dedupe=True)
+        text = Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
+        if self.reveal_value:
+            end = len(text.plain)
+            text.stylize("bold green", end - len(value), end)
+        if expansion.note and self.reveal_numbers:
+            text.append("\n" + expansion.note, style="dim")
         return text
 
     def _result(self, width: int):
@@ -280,13 +303,13 @@ def unwrap(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def flags_text(step) -> Text:
+def flags_text(step, names=()) -> Text:
     out = Text()
     for i, flag in enumerate(step.flags):
         if i:
             out.append("\n")
         out.append(f"{flag.kind.icon} {flag.kind.label}: ", style=flag.kind.style)
-        out.append(flag_message(flag))
+        out.append(display_prose(flag_message(flag), names))
     return out
 
 
@@ -310,4 +333,4 @@ def result_name(step) -> str:
 
 
 def _pretty(name: str) -> str:
-    return "ŷ" if name == "y_hat" else name
+    return text_name(name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Tree
 
+from stepcalc.records.notation import scenario_names
 from stepcalc.tui.deck import Deck, short_label
 from stepcalc.tui.plain import plain
 
@@ -22,6 +23,7 @@ class StepTree(Tree[int]):
     def _populate(self) -> None:
         deck = self.deck
         grouped = deck.is_train and deck.training_steps > 1
+        names = scenario_names(deck.scenario)
         parents = {}
         for block in deck.blocks:
             parent = self.root
@@ -32,7 +34,8 @@ class StepTree(Tree[int]):
             if deck.is_train:
                 parent = parent.add(block.label, expand=True)
             for index in range(block.start, block.stop):
-                self.leaves.append(parent.add_leaf(plain(short_label(deck.steps[index])), data=index))
+                self.leaves.append(parent.add_leaf(plain(short_label(deck.steps[index], names)),
+                                                   data=index))
 
     def show_index(self, index: int) -> None:
         """Move the cursor to slide ``index`` (expanding its parents)."""
