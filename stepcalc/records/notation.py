@@ -158,16 +158,21 @@ class Updated(Decorated):
 
 
 class Cdots(sp.Symbol):
-    """The elided middle of a long sum."""
+    """The elided middle of a long sum; with a count, how many terms it stands for."""
 
-    def __new__(cls):
-        return sp.Symbol.__new__(cls, "cdots")
+    def __new__(cls, count: int = 0):
+        obj = sp.Symbol.__new__(cls, "cdots%d" % count if count else "cdots")
+        obj.count = count
+        return obj
+
+    def __getnewargs__(self):
+        return (self.count,)
 
     def _latex(self, printer):
-        return r"\cdots"
+        return r"\underbrace{\cdots}_{%d\ \text{terms}}" % self.count if self.count else r"\cdots"
 
     def _sympystr(self, printer):
-        return "…"
+        return "…(%d terms)" % self.count if self.count else "…"
 
 
 class Applied(sp.Function):
@@ -230,10 +235,14 @@ def mul(*factors):
     return sp.Mul(*factors, evaluate=False)
 
 
+WRITTEN_OUT = 8   # a sum of up to this many terms is written out in full
+
+
 def long_sum(terms: list, keep_head: int = 3):
-    """Σ of terms, written out; long sums keep the first few and the last term."""
-    if len(terms) > keep_head + 2:
-        terms = terms[:keep_head] + [Cdots()] + terms[-1:]
+    """Σ of terms, written out up to WRITTEN_OUT terms; a longer sum keeps the first few
+    and the last term, the middle elided with a count."""
+    if len(terms) > WRITTEN_OUT:
+        terms = terms[:keep_head] + [Cdots(len(terms) - keep_head - 1)] + terms[-1:]
     if len(terms) == 1:
         return terms[0]
     return add(*terms)

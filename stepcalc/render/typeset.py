@@ -102,7 +102,8 @@ class SlidePrettyPrinter(PrettyPrinter):
         return prettyForm(text_name(e.name))
 
     def _print_Cdots(self, e):
-        return prettyForm("⋯")
+        count = getattr(e, "count", 0)
+        return prettyForm("⋯ (%d terms)" % count if count else "⋯")
 
     def _print_Indexed(self, e):
         base = self._print(e.base.label)
