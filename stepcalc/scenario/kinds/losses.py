@@ -149,25 +149,22 @@ def _check_probabilities(data: Table, functions, scores, preds, targets) -> None
         nested = isinstance(data.raw(key), list) and any(isinstance(v, list) for v in data.raw(key))
         return index(index(data.at(key), i), j) if nested else index(data.at(key), i)
 
+    def refuse_outside_unit(key: str, values, what: str, fn: str) -> None:
+        bad = np.argwhere((values < 0) | (values > 1))
+        if len(bad):
+            i, j = bad[0]
+            raise ScenarioError(data.file, where(key, i, j),
+                                f"expected {what} in [0, 1] for {fn}, got {values[i, j]:g}")
+
     for fn in functions:
         reads_preds = preds is not None and (fn == "binary_cross_entropy" or
                                              (fn == "cross_entropy" and scores is None))
         if reads_preds:
-            bad = np.argwhere((preds < 0) | (preds > 1))
-            if len(bad):
-                i, j = bad[0]
-                raise ScenarioError(data.file, where("predictions", i, j),
-                                    f"expected a probability in [0, 1] for {fn}, got "
-                                    f"{preds[i, j]:g}")
+            refuse_outside_unit("predictions", preds, "a probability", fn)
         if targets is None:
             continue
         if fn == "binary_cross_entropy":
-            bad = np.argwhere((targets < 0) | (targets > 1))
-            if len(bad):
-                i, j = bad[0]
-                raise ScenarioError(data.file, where("targets", i, j),
-                                    f"expected a target in [0, 1] for binary_cross_entropy, got "
-                                    f"{targets[i, j]:g}")
+            refuse_outside_unit("targets", targets, "a target", fn)
         if fn == "cross_entropy":
             for i, row in enumerate(targets):
                 if (row < 0).any() or abs(row.sum() - 1) > 1e-6:
