@@ -20,9 +20,10 @@ __all__ = ["load", "loads", "scenario", "trace", "reporting_progress"]
 
 def load(path):
     """Read and validate a scenario file (a path, or a bundled scenario's name)."""
+    from stepcalc.bundled import resolve
     from stepcalc.scenario import load as _load
 
-    return _load(path)
+    return _load(resolve(str(path)))
 
 
 def loads(text: str, file: str = "<string>"):
@@ -47,8 +48,12 @@ def scenario(**fields):
 
 def trace(scenario):
     """Compute every step of the scenario once: a Trace of Step records."""
+    import sys
+
     from stepcalc.engine import trace as _trace
 
+    if "IPython" in sys.modules:   # a notebook: traces and steps display as slides
+        import stepcalc.render.notebook  # noqa: F401  (registers the displays)
     return _trace(scenario)
 
 

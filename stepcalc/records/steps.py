@@ -6,12 +6,13 @@ them into text, LaTeX or widgets and never compute anything themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
 from stepcalc.records.flags import Flag  # noqa: F401  (re-exported: steps carry flags)
+from stepcalc.records.display import shown
 from stepcalc.records.quantity import Quantity, parse_quantity
 
 PHASE_LABELS = {
@@ -38,6 +39,11 @@ class Expansion:
     numeric: Any
     value: float
     note: str = ""                     # a short remark shown under it (a term left out, and why)
+    precision: int = 3                 # significant digits shown (set by Step.expand)
+
+    def _repr_latex_(self):
+        """The chain lhs = symbolic = numbers put in = value, in a notebook."""
+        return shown("expansion/latex", self)
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ class Step:
     # sympy went through (the TUI toggles it; `export --full-derivations` sets it for all).
     full_derivation: bool = False
     label: str = ""                    # short label for the step tree ("" : the title)
+    precision: int = 3                 # significant digits shown (the scenario's [display])
     quantity: Quantity = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -133,8 +140,15 @@ class Step:
         element = tuple(int(i) for i in element)
         key = ("expansion", element)
         if key not in self._cache:
-            self._cache[key] = self.expander(element)
+            self._cache[key] = replace(self.expander(element), precision=self.precision)
         return self._cache[key]
+
+    def _repr_markdown_(self):
+        """The step as a slide (formula, numbers put in, result) in a notebook."""
+        return shown("step/markdown", self)
+
+    def _repr_latex_(self):
+        return shown("step/latex", self)
 
     @property
     def substitution(self) -> Expansion | None:
@@ -158,6 +172,10 @@ class Trace:
             if state.number == number:
                 return state
         return None
+
+    def _repr_markdown_(self):
+        """Every step as slides, in a notebook."""
+        return shown("trace/markdown", self)
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:

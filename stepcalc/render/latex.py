@@ -46,8 +46,11 @@ def matrix_latex(value: np.ndarray, precision: int) -> str:
 def expansion_latex(step: Step, precision: int, element=None) -> str | None:
     """lhs = symbolic = numbers put in = value, for one element."""
     expansion = step.expand(element)
-    if expansion is None:
-        return None
+    return None if expansion is None else chain_latex(expansion, precision)
+
+
+def chain_latex(expansion, precision: int) -> str:
+    """An Expansion's chain; a link equal to the one before it is left out."""
     parts = [to_latex(expansion.lhs, precision)]
     symbolic = to_latex(expansion.symbolic, precision) if expansion.symbolic is not None else None
     numeric = to_latex(expansion.numeric, precision)

@@ -41,38 +41,46 @@ def render_markdown(trace: Trace) -> str:
         if h != heading:
             out.append(h)
             heading = h
-        out.append(f"### {number}. {escape(display_prose(step.title, names))}")
-        out.append(f"`{step.id}` · shape {step.shape or 'scalar'}")
-        if step.formula is not None:
-            out.append(display_math(to_latex(step.formula, precision)))
-        derivation = derivation_latex(step, precision)
-        if derivation:
-            out.append("Derived with sympy:")
-            out.append(display_math(r"\begin{aligned} %s \end{aligned}" % derivation))
-            if step.derivation.comment:
-                out.append(display_prose(step.derivation.comment, names))
-        expansion = expansion_latex(step, precision)
-        if expansion:
-            out.append(display_math(expansion))
-            if step.substitution.note:
-                out.append(step.substitution.note)
-        if step.table is not None:
-            out.append(table_markdown(step.table, precision))
-        elif step.value.ndim:
-            symbol = step.quantity_symbol()
-            if symbol is None:
-                symbol = Name(step.id)
-            out.append(display_math(f"{to_latex(symbol, precision)} = "
-                                    f"{matrix_latex(step.value, precision)}"))
-        if step.explanation:
-            out.append(display_prose(step.explanation, names))
-        for flag in step.flags:
-            out.append(f"> {flag.kind.icon} **{flag.kind.label}**: {display_prose(flag_message(flag), names)}")
+        out.extend(step_markdown(step, number, precision, names))
     if trace.losses and len(trace.losses) > 1:
         out.append("## Loss across steps")
         out.append(loss_table(trace.losses, precision))
     out.append(MARKER)
     return "\n\n".join(out) + "\n"
+
+
+def step_markdown(step, number: int, precision: int, names) -> list[str]:
+    """One step's Markdown blocks: title, formula, derivation, numbers put in, result,
+    explanation and flags (what the export and a notebook show)."""
+    out = []
+    out.append(f"### {number}. {escape(display_prose(step.title, names))}")
+    out.append(f"`{step.id}` · shape {step.shape or 'scalar'}")
+    if step.formula is not None:
+        out.append(display_math(to_latex(step.formula, precision)))
+    derivation = derivation_latex(step, precision)
+    if derivation:
+        out.append("Derived with sympy:")
+        out.append(display_math(r"\begin{aligned} %s \end{aligned}" % derivation))
+        if step.derivation.comment:
+            out.append(display_prose(step.derivation.comment, names))
+    expansion = expansion_latex(step, precision)
+    if expansion:
+        out.append(display_math(expansion))
+        if step.substitution.note:
+            out.append(step.substitution.note)
+    if step.table is not None:
+        out.append(table_markdown(step.table, precision))
+    elif step.value.ndim:
+        symbol = step.quantity_symbol()
+        if symbol is None:
+            symbol = Name(step.id)
+        out.append(display_math(f"{to_latex(symbol, precision)} = "
+                                f"{matrix_latex(step.value, precision)}"))
+    if step.explanation:
+        out.append(display_prose(step.explanation, names))
+    for flag in step.flags:
+        out.append(f"> {flag.kind.icon} **{flag.kind.label}**: {display_prose(flag_message(flag), names)}")
+    return out
 
 
 def escape(text: str) -> str:

@@ -60,7 +60,8 @@ class Emitter:
         step = Step(id=step_id, phase=phase, title=title, value=value, explanation=explanation,
                     flags=tuple(flags) + flagging.non_finite(value), formula_builder=formula,
                     expander=expand, derivation_builder=derivation,
-                    representative=representative, table=table, symbol=symbol)
+                    representative=representative, table=table, symbol=symbol,
+                    precision=self.sc.precision)
         self.steps.append(step)
         if record:
             self.values[step_id] = value

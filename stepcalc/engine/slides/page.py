@@ -102,6 +102,7 @@ class Page:
             formula_builder=formula, expander=expand, derivation_builder=derivation,
             symbol_builder=lambda: quantity_symbol(quantity),
             representative=(0,) * value.ndim, label=text.label,
+            precision=self.scenario.precision,
         )
         self.steps.append(step)
         self.values[str(quantity)] = value
