@@ -155,8 +155,10 @@ def parser() -> argparse.ArgumentParser:
                             epilog=EXPORT_EPILOG,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     export.add_argument("file", help="scenario file or bundled name")
-    export.add_argument("-f", "--format", choices=("markdown", "json", "numpy", "text"), default="markdown",
-                        help="text: the slides typeset as 2-D Unicode text for a terminal")
+    export.add_argument("-f", "--format", choices=("markdown", "json", "numpy", "pytorch", "text"),
+                        default="markdown",
+                        help="text: the slides typeset as 2-D Unicode text for a terminal; numpy, "
+                             "pytorch: a script that recomputes every value and compares")
     export.add_argument("--width", type=int, metavar="N",
                         help="text: wrap formulas at N columns (default: the terminal's, or 80)")
     export.add_argument("--full-derivations", action="store_true",

@@ -110,6 +110,13 @@ def export_chunks(trace, fmt: str, allow_large: bool = False, width: int = 80,
         from stepcalc.render.numpy_script import render_numpy
 
         return [render_numpy(trace)]
+    if fmt == "pytorch":
+        from stepcalc.render.numpy_script import render_pytorch
+
+        try:
+            return [render_pytorch(trace)]
+        except ValueError as exc:
+            raise StepcalcError(f"{trace.scenario.file or '<scenario>'}: {exc}") from None
     if fmt == "json":
         from stepcalc.render.json_export import MAX_NUMBERS, iter_json, number_count
 

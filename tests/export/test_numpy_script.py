@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import stepcalc
@@ -14,9 +13,7 @@ from stepcalc.bundled import bundled
 from stepcalc.cli import main
 from stepcalc.render.numpy_script import render_numpy
 
-ACTIVATIONS = ["identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "prelu",
-               "selu", "softplus", "swish", "softsign"]
-
+from conftest import random_train
 
 def run_script(text: str, folder: Path) -> subprocess.CompletedProcess:
     path = folder / "check_values.py"
@@ -31,47 +28,6 @@ def test_script_of_every_bundled_scenario_agrees(name, tmp_path):
     done = run_script(render_numpy(trace), tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-1] == f"{len(trace.values)} values agree"
-
-
-def random_train(seed: int) -> str:
-    """A random small network with every option somewhere across the seeds."""
-    rng = np.random.default_rng(seed)
-    n, d = int(rng.integers(1, 5)), int(rng.integers(1, 4))
-    hidden = [int(rng.integers(1, 4)) for _ in range(int(rng.integers(0, 3)))]
-    loss = ["squared_error", "half_squared_error", "absolute_error", "binary_cross_entropy",
-            "cross_entropy", "hinge"][seed % 6]
-    out_units = {"binary_cross_entropy": 1}.get(loss, int(rng.integers(2, 4)))
-    out_act = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softmax"}.get(
-        loss, ["identity", "softmax", "sigmoid", "tanh"][seed % 4] if loss != "hinge" else "identity")
-    x = np.round(rng.normal(size=(n, d)), 2)
-    if loss in ("cross_entropy", "hinge"):
-        y = rng.integers(0, out_units, size=n).tolist()
-    elif loss == "binary_cross_entropy":
-        y = rng.integers(0, 2, size=n).astype(float).tolist()
-    elif out_act == "softmax":   # a softmax output is compared with probability rows
-        y = np.eye(out_units)[rng.integers(0, out_units, size=n)].tolist()
-    else:
-        y = np.round(rng.normal(size=(n, out_units)), 2).tolist()
-    bias = ["separate", "folded"][seed % 2]
-    lines = [f'title = "random {seed}"', "[data]", f"x = {x.tolist()}", f"y = {y}",
-             "[model]", f'convention = "{["row", "column"][(seed // 2) % 2]}"', f'bias = "{bias}"']
-    for units in hidden:
-        act = ACTIVATIONS[int(rng.integers(len(ACTIVATIONS)))]
-        lines += ["[[model.layers]]", f"units = {units}", f'activation = "{act}"']
-        if act in ("leaky_relu", "elu", "prelu"):
-            lines.append(f"alpha = {float(np.round(rng.uniform(0.05, 0.5), 2))}")
-        if bias == "separate" and rng.random() < 0.2:
-            lines.append('bias_name = ""')
-    lines += ["[[model.layers]]", f"units = {out_units}", f'activation = "{out_act}"']
-    lines += ["[init]", 'method = "normal"', "std = 0.5", f"seed = {seed}"]
-    optimizer = ["sgd", "momentum"][(seed // 3) % 2]
-    lines += ["[train]", f'loss = "{loss}"', f'reduction = "{["mean", "sum"][(seed // 5) % 2]}"',
-              "lr = 0.1", f"steps = {int(rng.integers(0, 4))}", f'optimizer = "{optimizer}"',
-              f"weight_decay = {[0.0, 0.01][(seed // 4) % 2]}",
-              f"batch_size = {int(rng.integers(0, n + 1))}"]
-    if seed % 7 == 3:
-        lines.append('frozen = ["W1"]')
-    return "\n".join(lines) + "\n"
 
 
 def test_scripts_of_random_scenarios_agree(tmp_path):

@@ -1,0 +1,222 @@
+"""The PyTorch calculation of a `train` scenario, written out for `-f pytorch`.
+
+The script is what a student writes next in a framework: the forward pass with torch
+operations, the loss from `torch.nn.functional`, the gradients from autograd
+(`loss.backward()`) and the update from `torch.optim`. Nothing in it is derived by hand,
+so it checks stepcalc's derivations as well as its arithmetic.
+"""
+
+from __future__ import annotations
+
+from stepcalc.render.numpy_literals import number
+from stepcalc.render.numpy_train import function
+
+# Each activation in torch. The step function has slope 0 everywhere; "+ 0 * u" keeps it on
+# autograd's graph, so the gradients before it come out as zeros rather than missing.
+ACTIVATIONS = {
+    "identity": "u",
+    "step": "torch.where(u >= 0, 1.0, 0.0) + 0 * u   # slope 0; 0·u keeps it on the graph",
+    "sigmoid": "torch.sigmoid(u)",
+    "tanh": "torch.tanh(u)",
+    "relu": "torch.relu(u)",
+    "leaky_relu": "F.leaky_relu(u, a)",
+    "prelu": "torch.where(u > 0, u, a * u)   # the slope a is fixed here, not learned",
+    "elu": "F.elu(u, a)",
+    "selu": "F.selu(u)",
+    "softplus": "F.softplus(u)",
+    "swish": "F.silu(u)",
+    "softsign": "F.softsign(u)",
+    "softmax": "torch.softmax(u, dim=1)",
+}
+USES_ALPHA = ("leaky_relu", "prelu", "elu")
+
+# Per-sample loss written in ŷ (``yh``); a row sum over the outputs.
+LOSSES = {
+    "squared_error": "((yh - Y) ** 2).sum(dim=1)",
+    "half_squared_error": "0.5 * ((yh - Y) ** 2).sum(dim=1)",
+    "absolute_error": "(yh - Y).abs().sum(dim=1)",
+    "binary_cross_entropy": "F.binary_cross_entropy(yh, Y, reduction=\"none\").sum(dim=1)",
+    "cross_entropy": "-(Y * torch.log(yh)).sum(dim=1)",
+    # multi_margin_loss averages over the K classes; the slides' hinge sums them.
+    "hinge": "F.multi_margin_loss(yh, labels, reduction=\"none\") * yh.shape[1]",
+}
+# The fused pairs, written in the logits z as torch users write them.
+FUSED = {
+    ("softmax", "cross_entropy"): "F.cross_entropy(z, Y, reduction=\"none\")",   # Y: rows of class probabilities
+    ("sigmoid", "binary_cross_entropy"):
+        "F.binary_cross_entropy_with_logits(z, Y, reduction=\"none\").sum(dim=1)",
+}
+
+HEAD = '''import torch
+import torch.nn.functional as F
+
+torch.set_default_dtype(torch.float64)   # stepcalc keeps full double precision
+
+
+def tensor(values):
+    return torch.tensor(values, dtype=torch.float64)
+
+
+def kept(t):
+    """A value to compare: detached from autograd, as a numpy array."""
+    return t.detach().clone().numpy()
+
+'''
+
+
+def torch_train_script(scenario) -> str:
+    """The whole calculation, for the frame of `numpy_script.render_script`."""
+    train, data = scenario.train, scenario.data
+    if train.optimizer not in OPTIMIZERS:
+        raise ValueError(f"-f pytorch does not write the {train.optimizer!r} optimizer yet")
+    out = [HEAD, _functions(scenario),
+           "# ---------------------------------------------------------------- data and parameters ---",
+           f"x = tensor({data.x.tolist()})   # rows are samples",
+           f"Y = tensor({data.y.tolist()})   # targets, one row per sample"]
+    if data.labels is not None:
+        out.append(f"labels = torch.tensor({[int(v) for v in data.labels.reshape(-1)]})")
+    elif train.loss == "hinge":
+        out.append("labels = Y.argmax(dim=1)")
+    else:
+        out.append("labels = None")
+    out.append("params = {")
+    for name in scenario.param_names:
+        out.append(f"    {name!r}: tensor({scenario.params[name].tolist()}).requires_grad_(),")
+    out.append("}")
+    out.append(f"LR, STEPS, BATCH = {number(train.lr)}, {train.steps}, {train.batch_size}")
+    out.append(f"WEIGHT_DECAY = {number(train.weight_decay)}   # λ, on the weights only (not the biases)")
+    out.append(f"FROZEN = {list(train.frozen)!r}   # not given to the optimizer")
+    out.append(f"WEIGHTS = {[layer.weights for layer in scenario.model.layers]!r}")
+    out.append("")
+    out += [_forward(scenario), _loss(scenario), _optimizer(scenario), _loop(scenario)]
+    return "\n".join(out)
+
+
+def _functions(scenario) -> str:
+    lines = []
+    for name in sorted({layer.activation for layer in scenario.model.layers}):
+        lines.append(function(name, "u, a" if name in USES_ALPHA else "u", ACTIVATIONS[name]))
+    if scenario.model.bias == "folded":
+        lines.append('''def with_ones(a):
+    """The constant input 1 of a folded bias, put in front."""
+    return torch.cat([torch.ones(len(a), 1), a], dim=1)
+''')
+    return "\n".join(lines)
+
+
+def _forward(scenario) -> str:
+    row = scenario.model.convention == "row"
+    lines = ["def forward(p, x):", "    v = {}"]
+    for index, layer in enumerate(scenario.model.layers):
+        inp = "x" if index == 0 else f"v[{scenario.model.layers[index - 1].post!r}]"
+        if scenario.model.bias == "folded":
+            inp = f"with_ones({inp})"
+        weights = f"p[{layer.weights!r}]" + ("" if row else ".T")
+        bias = f" + p[{layer.bias_name!r}]" if layer.bias_name else ""
+        alpha = f", {number(layer.alpha)}" if layer.activation in USES_ALPHA else ""
+        lines.append(f"    v[{layer.pre!r}] = {inp} @ {weights}{bias}")
+        lines.append(f"    v[{layer.post!r}] = {layer.activation}(v[{layer.pre!r}]{alpha})")
+    lines.append("    return v\n\n")
+    return "\n".join(lines)
+
+
+def _loss(scenario) -> str:
+    out, train = scenario.model.output, scenario.train
+    reduce = "mean" if train.reduction == "mean" else "sum"
+    fused = FUSED.get((out.activation, train.loss))
+    lines = ["def loss_of_yhat(yh, Y, labels):",
+             f"    return ({LOSSES[train.loss]}).{reduce}()   # {train.reduction} over the samples",
+             "", ""]
+    if fused:
+        lines += ["def batch_loss(v, Y, labels):",
+                  "    # torch's fused loss works on the logits z, as a torch user writes it",
+                  f"    z = v[{out.pre!r}]",
+                  f"    return ({fused}).{reduce}()", "", ""]
+    else:
+        lines += ["def batch_loss(v, Y, labels):",
+                  f"    return loss_of_yhat(v[{out.post!r}], Y, labels)", "", ""]
+    return "\n".join(lines)
+
+
+def _sgd(momentum: str) -> str:
+    return ("torch.optim.SGD([\n"
+            "    {\"params\": [params[n] for n in WEIGHTS if n not in FROZEN], \"weight_decay\": WEIGHT_DECAY},\n"
+            "    {\"params\": [t for n, t in params.items() if n not in WEIGHTS and n not in FROZEN],"
+            " \"weight_decay\": 0.0},\n"
+            f"], lr=LR{momentum})")
+
+
+# name → (constructor, how the shown state is read back from torch's).
+OPTIMIZERS = {
+    "sgd": (_sgd(""), None),
+    # The slides' classic form v ← μv − ηg, θ ← θ + v is torch's buffer b ← μb + g,
+    # θ ← θ − ηb with v = −ηb (the same steps while η is constant).
+    "momentum": (_sgd(", momentum=MOMENTUM"),
+                 '    computed.update({prefix + "v." + n: -LR * kept(optimizer.state[t]["momentum_buffer"])\n'
+                 '                     for n, t in params.items() if t in optimizer.state})'),
+}
+
+
+def _optimizer(scenario) -> str:
+    train = scenario.train
+    if not optimizer_used(scenario):
+        return "optimizer = None   # every parameter is frozen: nothing to update\n\n"
+    build, _ = OPTIMIZERS[train.optimizer]
+    head = f"MOMENTUM = {number(train.momentum)}\n" if train.optimizer == "momentum" else ""
+    return head + f"optimizer = {build}\n\n"
+
+
+def optimizer_used(scenario) -> bool:
+    return not set(scenario.param_names) <= set(scenario.train.frozen)
+
+
+def _loop(scenario) -> str:
+    out = scenario.model.output
+    fused = (out.activation, scenario.train.loss) in FUSED
+    _, state = OPTIMIZERS[scenario.train.optimizer]
+    lines = [
+        "computed = {}",
+        "N = len(x)",
+        "size = BATCH if 0 < BATCH < N else N",
+        "batches = [slice(start, min(start + size, N)) for start in range(0, N, size)]",
+        "for number in range(1, max(STEPS, 1) + 1):",
+        '    prefix = "" if number == 1 else f"step{number}."',
+        "    rows = batches[(number - 1) % len(batches)]",
+        "    xb, Yb = x[rows], Y[rows]",
+        "    lb = None if labels is None else labels[rows]",
+        "    v = forward(params, xb)",
+        "    for t in v.values():",
+        "        t.retain_grad()   # keep ∂L/∂ of the layer values too, not only of the parameters",
+        "    loss = batch_loss(v, Yb, lb)",
+        "    computed.update({prefix + k: kept(t) for k, t in v.items()})",
+        '    computed[prefix + "loss"] = loss.item()',
+        "    if STEPS == 0:",
+        "        break",
+        "    for t in params.values():",
+        "        t.grad = None",
+        "    loss.backward()",
+        '    computed.update({prefix + "grad." + k: kept(t.grad) for k, t in v.items() if t.grad is not None})',
+    ]
+    if fused:
+        lines += [
+            "    # ŷ is not on the fused loss's graph: its gradient through the loss written in ŷ",
+            f"    yh = v[{out.post!r}].detach().requires_grad_()",
+            f'    computed[prefix + "grad.{out.post}"] = kept(torch.autograd.grad(loss_of_yhat(yh, Yb, lb), yh)[0])',
+        ]
+    lines += [
+        "    # stepcalc shows the gradient the update uses: torch.optim adds λW inside step()",
+        '    computed.update({prefix + "grad." + n: kept(t.grad + (WEIGHT_DECAY * t if n in WEIGHTS else 0))',
+        "                     for n, t in params.items()})",
+        "    optimizer.step()" if optimizer_used(scenario) else "    # (every parameter is frozen)",
+        '    computed.update({prefix + "new." + n: kept(t) for n, t in params.items()})',
+    ]
+    if state and optimizer_used(scenario):
+        lines.append(state)
+    lines += [
+        "if STEPS >= 1:   # the forward pass again, over the whole data set",
+        "    with torch.no_grad():",
+        "        v = forward(params, x)",
+        '        computed.update({"after." + k: kept(t) for k, t in v.items()})',
+        '        computed["after.loss"] = batch_loss(v, Y, labels).item()',
+        ""]
+    return "\n".join(lines)
