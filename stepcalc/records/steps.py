@@ -13,6 +13,7 @@ import numpy as np
 
 from stepcalc.records.flags import Flag  # noqa: F401  (re-exported: steps carry flags)
 from stepcalc.records.display import shown
+from stepcalc.records.precision import sum_digits
 from stepcalc.records.quantity import Quantity, parse_quantity
 
 PHASE_LABELS = {
@@ -40,6 +41,7 @@ class Expansion:
     value: float
     note: str = ""                     # a short remark shown under it (a term left out, and why)
     precision: int = 3                 # significant digits shown (set by Step.expand)
+    approximate: bool = False          # the rounded numbers put in do not give the rounded value: ≈
 
     def _repr_latex_(self):
         """The chain lhs = symbolic = numbers put in = value, in a notebook."""
@@ -140,7 +142,9 @@ class Step:
         element = tuple(int(i) for i in element)
         key = ("expansion", element)
         if key not in self._cache:
-            self._cache[key] = replace(self.expander(element), precision=self.precision)
+            expansion = self.expander(element)
+            digits, approximate = sum_digits(expansion.numeric, expansion.value, self.precision)
+            self._cache[key] = replace(expansion, precision=digits, approximate=approximate)
         return self._cache[key]
 
     def _repr_markdown_(self):

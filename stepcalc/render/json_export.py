@@ -47,7 +47,7 @@ def _step_dict(step, precision: int, raw: bool = False) -> dict:
         "id": step.id,
         "phase": step.phase,
         "title": step.title,
-        "latex": to_latex(step.formula, precision) if step.formula is not None else "",
+        "latex": to_latex(step.formula, step.precision) if step.formula is not None else "",
         "value": plain_(step.value),
         # What is worth pointing at: dead units, non-finite values, divergence, mismatches.
         "flags": [{"kind": f.kind.value, "message": flag_message(f)} for f in step.flags],

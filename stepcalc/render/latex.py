@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from stepcalc.render.printing import format_number, to_latex
+from stepcalc.records.precision import float_noise
 from stepcalc.records.steps import Step
+
+NOISE_LATEX = r"{\approx}0"   # an entry that is round-off next to its matrix's scale
 
 MAX_ROWS = 8
 MAX_COLS = 8
@@ -33,24 +36,28 @@ def matrix_latex(value: np.ndarray, precision: int) -> str:
         return number_latex(float(value), precision)
     if value.ndim == 1:
         value = value.reshape(1, -1)
+    noise = float_noise(value)
     rows = []
     cols = _elide(value.shape[1], MAX_COLS)
     for r in _elide(value.shape[0], MAX_ROWS):
         if r is None:
             rows.append(" & ".join(r"\vdots" if c is not None else r"\ddots" for c in cols))
             continue
-        rows.append(" & ".join(r"\cdots" if c is None else number_latex(value[r, c], precision) for c in cols))
+        rows.append(" & ".join(r"\cdots" if c is None else NOISE_LATEX if noise[r, c]
+                               else number_latex(value[r, c], precision) for c in cols))
     return r"\begin{bmatrix} %s \end{bmatrix}" % r" \\ ".join(rows)
 
 
 def expansion_latex(step: Step, precision: int, element=None) -> str | None:
     """lhs = symbolic = numbers put in = value, for one element."""
     expansion = step.expand(element)
-    return None if expansion is None else chain_latex(expansion, precision)
+    return None if expansion is None else chain_latex(expansion)
 
 
-def chain_latex(expansion, precision: int) -> str:
-    """An Expansion's chain; a link equal to the one before it is left out."""
+def chain_latex(expansion) -> str:
+    """An Expansion's chain at its own precision; a link equal to the one before it is left
+    out; ≈ before a result that its rounded numbers put in do not give exactly."""
+    precision = expansion.precision
     parts = [to_latex(expansion.lhs, precision)]
     symbolic = to_latex(expansion.symbolic, precision) if expansion.symbolic is not None else None
     numeric = to_latex(expansion.numeric, precision)
@@ -58,6 +65,8 @@ def chain_latex(expansion, precision: int) -> str:
         if part is not None and part != parts[-1]:
             parts.append(part)
     result = number_latex(expansion.value, precision)
+    if expansion.approximate:
+        return " = ".join(parts) + r" \approx " + result
     if result != parts[-1]:
         parts.append(result)
     return " = ".join(parts)

@@ -41,7 +41,7 @@ def render_markdown(trace: Trace) -> str:
         if h != heading:
             out.append(h)
             heading = h
-        out.extend(step_markdown(step, number, precision, names))
+        out.extend(step_markdown(step, number, step.precision, names))
     if trace.losses and len(trace.losses) > 1:
         out.append("## Loss across steps")
         out.append(loss_table(trace.losses, precision))

@@ -44,7 +44,7 @@ def step_latex(step) -> str:
 
 
 def lone_expansion_latex(expansion) -> str:
-    return "$$" + chain_latex(expansion, expansion.precision) + "$$"
+    return "$$" + chain_latex(expansion) + "$$"
 
 
 display.register("trace/markdown", trace_markdown)

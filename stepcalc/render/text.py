@@ -11,8 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from stepcalc.render.printing import format_number, to_text
+from stepcalc.records.precision import float_noise
 
 MINUS = "−"
+NOISE_TEXT = "≈0"   # an entry that is round-off next to its matrix's scale
 
 
 def number_text(value: float, precision: int) -> str:
@@ -108,6 +110,7 @@ def matrix_layout(value, precision: int, selected: tuple[int, ...] | None = None
     value = np.asarray(value)
     shape = tuple(value.shape)
     grid = as_grid(value)
+    noise = float_noise(grid)
     n_rows, n_cols = grid.shape
     sel_r, sel_c = grid_position(shape, selected) if selected is not None else (0, 0)
     r0, r1 = window(n_rows, sel_r, max_rows)
@@ -117,7 +120,8 @@ def matrix_layout(value, precision: int, selected: tuple[int, ...] | None = None
         texts = []
         for r in range(r0, r1):
             element = element_of(shape, r, c)
-            texts.append("?" if hidden(element) else number_text(grid[r, c], precision))
+            texts.append("?" if hidden(element) else NOISE_TEXT if noise[r, c]
+                         else number_text(grid[r, c], precision))
         columns.append(align_numbers(texts))
     width = [max((len(t) for t in col), default=1) for col in columns]
     shown = r1 - r0

@@ -53,8 +53,9 @@ def expansion_lines(step, precision: int, width: int) -> list[str]:
     parts = [expansion.lhs]
     if expansion.symbolic is not None:
         parts.append(expansion.symbolic)
+    precision = expansion.precision
     parts += [expansion.numeric, number_text(expansion.value, precision)]
-    lines = chain(parts, precision, width, dedupe=True)
+    lines = chain(parts, precision, width, dedupe=True, approximate=expansion.approximate)
     return lines + (_wrap(expansion.note, width) if expansion.note else [])
 
 
@@ -122,7 +123,7 @@ def render_text(trace: Trace, width: int = 80, full_derivations: bool = False) -
         if h != heading:
             out += ["", h, "─" * len(h)]
             heading = h
-        out += [""] + step_lines(number, step, precision, width, full_derivations, names)
+        out += [""] + step_lines(number, step, step.precision, width, full_derivations, names)
     if trace.losses and len(trace.losses) > 1:
         out += ["", "Loss across steps", "─" * 17]
         steps = [f"step {n}" for n in range(1, len(trace.losses))] + ["after"]

@@ -301,25 +301,29 @@ def _render(form) -> str:
     return "\n".join(line.rstrip() for line in form.picture)
 
 
-def chain(parts: list, precision: int = 3, width: int = 80, dedupe: bool = False) -> list[str]:
+def chain(parts: list, precision: int = 3, width: int = 80, dedupe: bool = False,
+          approximate: bool = False) -> list[str]:
     """``p0 = p1 = p2 …`` as text lines; a part that does not fit starts a new row whose
     ``=`` sits under the first one. Parts are sympy expressions or plain strings;
-    ``dedupe`` drops a part drawn exactly like the one before it."""
+    ``dedupe`` drops a part drawn exactly like the one before it; ``approximate`` puts ≈
+    before the last part (a result its rounded numbers do not give exactly)."""
     forms = []
-    for part in parts:
+    for index, part in enumerate(parts):
         form = prettyForm(part) if isinstance(part, str) else pretty(part, precision)
-        if dedupe and forms and form.picture == forms[-1].picture:
+        last = index == len(parts) - 1
+        if dedupe and forms and form.picture == forms[-1].picture and not (last and approximate):
             continue
         forms.append(form)
     if not forms:
         return []
     indent = forms[0].width()
     rows, current = [], [forms[0]]
-    for form in forms[1:]:
-        candidate = current + [" = ", form]
+    for index, form in enumerate(forms[1:], 1):
+        relation = " ≈ " if approximate and index == len(forms) - 1 else " = "
+        candidate = current + [relation, form]
         if len(current) > 1 and prettyForm(*stringPict.next(*candidate)).width() > width:
             rows.append(current)
-            current = [" " * indent, " = ", form]
+            current = [" " * indent, relation, form]
         else:
             current = candidate
     rows.append(current)

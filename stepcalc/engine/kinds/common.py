@@ -13,6 +13,7 @@ import numpy as np
 import sympy as sp
 
 from stepcalc.engine.slides import flags as flagging
+from stepcalc.engine.slides.digits import shown_digits
 from stepcalc.records.notation import entry, num
 from stepcalc.records.steps import Expansion, Step, Table, Trace
 
@@ -61,7 +62,7 @@ class Emitter:
                     flags=tuple(flags) + flagging.non_finite(value), formula_builder=formula,
                     expander=expand, derivation_builder=derivation,
                     representative=representative, table=table, symbol=symbol,
-                    precision=self.sc.precision)
+                    precision=shown_digits(self.sc, step_id, value))
         self.steps.append(step)
         if record:
             self.values[step_id] = value

@@ -14,6 +14,7 @@ import numpy as np
 from stepcalc.engine.numbers import network
 from stepcalc.engine.slides import flags as flagging
 from stepcalc.engine.slides import formulas as F
+from stepcalc.engine.slides.digits import shown_digits
 from stepcalc.engine.slides.titles import slide_text
 from stepcalc.records.notation import quantity_symbol
 from stepcalc.records.quantity import AFTER, Quantity
@@ -88,6 +89,15 @@ class Page:
     def quantity(self, name: str, kind: str = "value") -> Quantity:
         return Quantity(name, kind).at(self.at)
 
+    def before(self, quantity: Quantity):
+        """What a shown value is read against: a parameter before its update; the loss of
+        step 1 for the loss after training."""
+        if quantity.kind == "new":
+            return self.state.params[quantity.name]
+        if str(quantity) == "after.loss":
+            return next((step.value for step in self.steps if step.id == "loss"), None)
+        return None
+
     def keep(self, quantity: Quantity, value) -> None:
         """A value in the trace without a slide of its own (∂L/∂ŷ before a fused δ)."""
         self.values[str(quantity)] = value
@@ -102,7 +112,7 @@ class Page:
             formula_builder=formula, expander=expand, derivation_builder=derivation,
             symbol_builder=lambda: quantity_symbol(quantity),
             representative=(0,) * value.ndim, label=text.label,
-            precision=self.scenario.precision,
+            precision=shown_digits(self.scenario, str(quantity), value, self.before(quantity)),
         )
         self.steps.append(step)
         self.values[str(quantity)] = value

@@ -1,0 +1,75 @@
+"""How many digits a shown number needs so the display never hides or invents a change.
+
+Display rules shared by the engine (which sets each Step's precision) and every renderer
+(which marks float noise). Numbers stay at full precision; only what is shown changes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+# |x| below this fraction of its matrix's largest entry is round-off, not a value.
+NOISE = 1e-12
+MAX_DIGITS = 12        # never more significant digits than this, whatever a rule asks for
+
+
+def float_noise(values) -> np.ndarray:
+    """Entries that are float noise next to their matrix's scale: shown as 0, marked."""
+    values = np.asarray(values, dtype=float)
+    magnitude = np.abs(values)
+    finite = np.isfinite(magnitude)
+    scale = magnitude[finite].max(initial=0.0)
+    return finite & (magnitude > 0) & (magnitude < NOISE * scale)
+
+
+def significant(value: float, digits: int) -> str:
+    return f"{float(value):.{digits}g}"
+
+
+def digits_for_printed(value: float, decimals: int) -> int:
+    """Significant digits that show ``value`` with at least ``decimals`` decimals."""
+    value = abs(float(value))
+    if value == 0 or not math.isfinite(value):
+        return 1
+    return max(1, int(decimals) + math.floor(math.log10(value)) + 1)
+
+
+def digits_to_tell_apart(before, after, digits: int) -> int:
+    """The fewest digits (from ``digits`` up) at which every entry that changed shows a change.
+
+    Entries that differ only by float noise do not count: they are shown as 0 → 0.
+    """
+    before = np.asarray(before, dtype=float).reshape(-1)
+    after = np.asarray(after, dtype=float).reshape(-1)
+    if before.shape != after.shape:
+        return digits
+    both = np.concatenate([before, after])
+    noise = float_noise(both)
+    changed = [(b, a) for b, a, nb, na in zip(before, after, noise[:before.size], noise[before.size:])
+               if b != a and math.isfinite(b) and math.isfinite(a) and not (nb or na)]
+    while digits < MAX_DIGITS and any(significant(b, digits) == significant(a, digits)
+                                      for b, a in changed):
+        digits += 1
+    return digits
+
+
+def sum_digits(numeric, value: float, digits: int) -> tuple[int, bool]:
+    """(digits, approximate) for a chain whose numbers put in are a sum: its terms, as shown,
+    must add up to the result as shown. One more digit is tried; if that is not enough
+    either, the chain keeps its digits and its result is marked ≈."""
+    import sympy as sp
+
+    if not isinstance(numeric, sp.Add) or not math.isfinite(value):
+        return digits, False
+    floats = numeric.atoms(sp.Float)
+    for tried in (digits, digits + 1):
+        shown = numeric.xreplace({f: sp.Float(significant(f, tried), 30) for f in floats})
+        try:
+            total = float(shown)
+        except (TypeError, ValueError):      # a term that is not a plain number (f(…) unevaluated)
+            return digits, False
+        if significant(total, tried) == significant(value, tried):
+            return tried, False
+    return digits, True
