@@ -130,7 +130,7 @@ def export_chunks(trace, fmt: str, allow_large: bool = False, width: int = 80,
         return iter_json(trace)
     from stepcalc.render.markdown import render_markdown
 
-    return [render_markdown(trace)]
+    return [render_markdown(trace, full_derivations)]
 
 
 def written_by_stepcalc(path: Path) -> bool:

@@ -56,6 +56,23 @@ class Derivation:
     chain: tuple[Any, ...]             # successive sympy expressions, each equal to lhs
     comment: str = ""
 
+    def links(self, full: bool = False) -> tuple[Any, ...]:
+        """The links shown: every one when ``full``; else the identity, with the link before
+        it when that one is short enough to read at a glance (∂L/∂ŷ₁·σ′(z₁) = (ŷ₁ − y₁)·ŷ₁(1 − ŷ₁),
+        ŷ₁(y₁ + y₂ + y₃) − y₁ = ŷ₁ − y₁), so the line goes from a definition to the identity."""
+        if full or len(self.chain) < 2:
+            return tuple(self.chain)
+        return tuple(self.chain[-2:]) if _glanceable(self.chain[-2]) else tuple(self.chain[-1:])
+
+
+def _glanceable(expr) -> bool:
+    """Few operations and none of the forms raw sympy output is made of (exp, 1/(…)², |x|)."""
+    import sympy as sp
+
+    if sp.count_ops(expr) > 10 or expr.has(sp.exp, sp.Abs, sp.sign):
+        return False
+    return not any(power.exp.is_negative for power in expr.atoms(sp.Pow))
+
 
 @dataclass(frozen=True)
 class Table:
@@ -153,6 +170,35 @@ class Step:
 
     def _repr_latex_(self):
         return shown("step/latex", self)
+
+    def shown_derivation(self, full: bool = False) -> tuple[Any, ...]:
+        """The derivation links to show (see Derivation.links); none when the short form
+        would only repeat the numbers-put-in line below it (∂L/∂z₁ = ŷ₁ − y₁ twice)."""
+        derivation = self.derivation
+        if derivation is None:
+            return ()
+        links = derivation.links(full or self.full_derivation)
+        expansion = self.substitution
+        if len(links) == 1 and expansion is not None and derivation.lhs == expansion.lhs \
+                and links[0] == expansion.symbolic:
+            return ()
+        return links
+
+    @property
+    def shown_formula(self) -> Any:
+        """The formula, unless the expansion below repeats it word for word (a formula with
+        one entry: L = (ŷ₁ − y₁)², then L = (ŷ₁ − y₁)² = (−9.1)² = 82.81)."""
+        formula = self.formula
+        expansion = self.substitution
+        if formula is not None and expansion is not None and expansion.symbolic is not None \
+                and formula.lhs == expansion.lhs and formula.rhs == expansion.symbolic:
+            return None
+        return formula
+
+    @property
+    def one_entry_expanded(self) -> bool:
+        """One entry, whose expansion already ends in its value: no matrix to show after it."""
+        return self.value.size == 1 and self.value.ndim > 0 and self.substitution is not None
 
     @property
     def substitution(self) -> Expansion | None:

@@ -32,8 +32,8 @@ def _elide(count: int, limit: int) -> list[int | None]:
 
 def matrix_latex(value: np.ndarray, precision: int) -> str:
     value = np.asarray(value)
-    if value.ndim == 0:
-        return number_latex(float(value), precision)
+    if value.size == 1:            # one number is shown as a number, not a 1 × 1 matrix
+        return number_latex(float(value.reshape(-1)[0]), precision)
     if value.ndim == 1:
         value = value.reshape(1, -1)
     noise = float_noise(value)
@@ -72,9 +72,15 @@ def chain_latex(expansion) -> str:
     return " = ".join(parts)
 
 
-def derivation_latex(step: Step, precision: int) -> str | None:
+def derivation_latex(step: Step, precision: int, full: bool = False) -> str | None:
+    """The derivation's lines for an aligned block: short (lhs = … = identity on one
+    line) unless ``full``; None when there is nothing to show (Step.shown_derivation)."""
     derivation = step.derivation
-    if derivation is None:
+    links = step.shown_derivation(full)
+    if derivation is None or not links:
         return None
-    chain = [to_latex(derivation.lhs, precision)] + [to_latex(e, precision) for e in derivation.chain]
-    return r" \\ &= ".join([chain[0] + " &= " + chain[1]] + chain[2:]) if len(chain) > 1 else chain[0]
+    lhs = to_latex(derivation.lhs, precision)
+    parts = [to_latex(link, precision) for link in links]
+    if not (full or step.full_derivation):
+        return lhs + " &= " + " = ".join(parts)
+    return r" \\ &= ".join([lhs + " &= " + parts[0]] + parts[1:])

@@ -26,7 +26,7 @@ def section_heading(step) -> str:
     return f"## {label}" if step.step_number <= 1 else f"## Step {step.step_number} · {label}"
 
 
-def render_markdown(trace: Trace) -> str:
+def render_markdown(trace: Trace, full_derivations: bool = False) -> str:
     sc = trace.scenario
     precision = sc.precision
     out = [f"# {escape(sc.title)}"]
@@ -41,7 +41,7 @@ def render_markdown(trace: Trace) -> str:
         if h != heading:
             out.append(h)
             heading = h
-        out.extend(step_markdown(step, number, step.precision, names))
+        out.extend(step_markdown(step, number, step.precision, names, full_derivations))
     if trace.losses and len(trace.losses) > 1:
         out.append("## Loss across steps")
         out.append(loss_table(trace.losses, precision))
@@ -49,15 +49,16 @@ def render_markdown(trace: Trace) -> str:
     return "\n\n".join(out) + "\n"
 
 
-def step_markdown(step, number: int, precision: int, names) -> list[str]:
-    """One step's Markdown blocks: title, formula, derivation, numbers put in, result,
-    explanation and flags (what the export and a notebook show)."""
+def step_markdown(step, number: int, precision: int, names, full_derivations: bool = False) -> list[str]:
+    """One step's Markdown blocks: title, formula, derivation (short unless
+    ``full_derivations``), numbers put in, result, explanation and flags (what the export
+    and a notebook show)."""
     out = []
     out.append(f"### {number}. {escape(display_prose(step.title, names))}")
     out.append(f"`{step.id}` · shape {step.shape or 'scalar'}")
-    if step.formula is not None:
-        out.append(display_math(to_latex(step.formula, precision)))
-    derivation = derivation_latex(step, precision)
+    if step.shown_formula is not None:
+        out.append(display_math(to_latex(step.shown_formula, precision)))
+    derivation = derivation_latex(step, precision, full_derivations)
     if derivation:
         out.append("Derived with sympy:")
         out.append(display_math(r"\begin{aligned} %s \end{aligned}" % derivation))
@@ -70,7 +71,7 @@ def step_markdown(step, number: int, precision: int, names) -> list[str]:
             out.append(step.substitution.note)
     if step.table is not None:
         out.append(table_markdown(step.table, precision))
-    elif step.value.ndim:
+    elif step.value.ndim and not step.one_entry_expanded:
         symbol = step.quantity_symbol()
         if symbol is None:
             symbol = Name(step.id)

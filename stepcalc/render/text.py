@@ -166,16 +166,20 @@ def expansion_chain(expansion, precision: int, show_numbers: bool = True,
     return parts
 
 
-def derivation_lines(derivation, precision: int, width: int = 80, full: bool = False) -> list[str]:
-    """The derivation typeset: short (``lhs = identity``) unless ``full``, then one row
-    per link of sympy's chain with every ``=`` under the first."""
+def derivation_lines(derivation, precision: int, width: int = 80, full: bool = False,
+                     links=None) -> list[str]:
+    """The derivation typeset: ``lhs = link = link …`` on one line when short (see
+    Derivation.links), else one row per link with every ``=`` under the first.
+    ``links``: the links to show, when the caller chose them (Step.shown_derivation)."""
     if derivation is None:
         return []
     from stepcalc.render.typeset import chain, pretty
 
-    links = list(derivation.chain) if full else list(derivation.chain[-1:])
+    links = list(derivation.links(full) if links is None else links)
     if not links:
-        return [math_text(derivation.lhs, precision)]
+        return []
+    if not full:
+        return chain([derivation.lhs] + links, precision, width)
     pad = " " * pretty(derivation.lhs, precision).width()
     lines = []
     for number, link in enumerate(links):

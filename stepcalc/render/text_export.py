@@ -35,15 +35,17 @@ def layout_lines(layout: MatrixLayout) -> list[str]:
 
 
 def formula_lines(step, precision: int, width: int) -> list[str]:
-    if step.formula is None:
+    formula = step.shown_formula
+    if formula is None:
         return []
-    return chain([step.formula.lhs, step.formula.rhs], precision, width)
+    return chain([formula.lhs, formula.rhs], precision, width)
 
 
 def step_derivation_lines(step, precision: int, width: int, full: bool) -> list[str]:
     """Short: the definition's left side = the identity (∂L/∂z₁ = ŷ₁ − y₁). Full: every
     line sympy went through, one per row, each = under the first."""
-    return derivation_lines(step.derivation, precision, width, full or step.full_derivation)
+    full = full or step.full_derivation
+    return derivation_lines(step.derivation, precision, width, full, step.shown_derivation(full))
 
 
 def expansion_lines(step, precision: int, width: int) -> list[str]:
@@ -62,14 +64,16 @@ def expansion_lines(step, precision: int, width: int) -> list[str]:
 def value_lines(step, precision: int, width: int) -> list[str]:
     if step.table is not None:
         return layout_lines(table_layout(step.table, precision, shape=step.shape))
-    if not step.value.ndim:
+    if not step.value.ndim or step.one_entry_expanded:
         return []
     symbol = step.quantity_symbol()
     if symbol is None:
         symbol = Name(step.id)
-    rows = layout_lines(matrix_layout(step.value, precision))
     head = picture(symbol, precision).split("\n")
     name = head[-1] if len(head) == 1 else " ".join(h.strip() for h in head)
+    if step.value.size == 1:       # one number is shown as a number, not a 1 × 1 matrix
+        return [f"{name} = {number_text(step.value.item(), precision)}"]
+    rows = layout_lines(matrix_layout(step.value, precision))
     middle = (len(rows) - 1) // 2
     pad = " " * (len(name) + 3)
     return [(name + " = " if r == middle else pad) + row for r, row in enumerate(rows)]

@@ -88,7 +88,10 @@ def test_cross_entropy_delta_golden():
     text = render_text(dying_relu(), width=80)
     block = step_block(text, 6)
     assert "    ∂L/∂zⱼ = ŷⱼ − yⱼ\n" in block
-    assert "\n    ∂L/∂z₁ = ŷ₁ − y₁\n" in block                 # the short derivation
+    # The short derivation: from Σ over the K = 3 classes to the identity, on one line
+    # (ŷ₁Σₖyₖ − y₁ with Σₖyₖ = 1), said once, not again as a line of its own.
+    assert "\n    ∂L/∂z₁ = ŷ₁(y₁ + y₂ + y₃) − y₁ = ŷ₁ − y₁\n" in block
+    assert "\n    ∂L/∂z₁ = ŷ₁ − y₁\n" not in block
     y_hat = 0.3718                                            # from the softmax step
     assert f"    ∂L/∂z₁ = ŷ₁ − y₁ = 0.3718 − 1 = −{1 - y_hat:.4f}\n" in block
     assert "derived above" in block

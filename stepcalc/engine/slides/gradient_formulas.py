@@ -45,7 +45,7 @@ def loss_gradient(note: Notation, loss_def, yhat: str, mean: bool, labels):
         return batch_mean(note, mean, _substitute(derivative, {yh: get(yhat, el), yy: get("y", el)}))
 
     def formula():
-        rhs = derivative.xreplace({yh: note.index_sym(yhat, j), yy: note.index_sym("y", j)})
+        rhs = _substitute(derivative, {yh: note.index_sym(yhat, j), yy: note.index_sym("y", j)})
         return equation(note.index_sym("grad." + yhat, j), batch_mean(note, mean, rhs))
 
     return formula, expander(note, "grad." + yhat, template)
