@@ -38,8 +38,8 @@ def scenario(**fields):
 
     Keywords are the file's top-level keys and tables (``title``, ``kind``, ``data``,
     ``model``, ``params``, ``init``, ``train``, ``expect`` …), plus shortcuts for where a
-    file nests them: ``x``, ``y`` (→ ``[data]``), ``layers``, ``convention``, ``bias``
-    (→ ``[model]``) and ``precision`` (→ ``[display]``). numpy arrays are welcome anywhere.
+    file nests them: ``x``, ``y`` (→ ``[data]``), ``layers``, ``convention``, ``bias``,
+    ``bias_position`` (→ ``[model]``) and ``precision`` (→ ``[display]``). numpy arrays are welcome anywhere.
     """
     from stepcalc.scenario.builder import build
 

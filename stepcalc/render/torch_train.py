@@ -66,13 +66,13 @@ def kept(t):
 
 def torch_train_script(scenario) -> str:
     """The whole calculation, for the frame of `numpy_script.render_script`."""
-    train, data = scenario.train, scenario.data
+    model, train, data = scenario.model, scenario.train, scenario.data
     if train.optimizer not in OPTIMIZERS:
         raise ValueError(f"-f pytorch does not write the {train.optimizer!r} optimizer yet")
     out = [HEAD, _functions(scenario),
            "# ---------------------------------------------------------------- data and parameters ---",
            f"x = tensor({data.x.tolist()})   # rows are samples",
-           f"Y = tensor({data.y.tolist()})   # targets, one row per sample"]
+           f"Y = {'None   # forward only: no targets' if data.y is None else f'tensor({data.y.tolist()})'}"]
     if data.labels is not None:
         out.append(f"labels = torch.tensor({[int(v) for v in data.labels.reshape(-1)]})")
     elif train.loss == "hinge":
@@ -83,38 +83,70 @@ def torch_train_script(scenario) -> str:
     for name in scenario.param_names:
         out.append(f"    {name!r}: tensor({scenario.params[name].tolist()}).requires_grad_(),")
     out.append("}")
+    masks = {index: layer for index, layer in enumerate(model.layers) if layer.type == "dropout"}
+    if masks:
+        out.append("MASKS = {   # dropout: one 0/1 row per sample, and the drop probability p")
+        for index, layer in masks.items():
+            out.append(f"    {index}: (tensor({layer.mask.tolist()}), {number(layer.p)}),")
+        out.append("}")
     out.append(f"LR, STEPS, BATCH = {number(train.lr)}, {train.steps}, {train.batch_size}")
-    out.append(f"WEIGHT_DECAY = {number(train.weight_decay)}   # λ, on the weights only (not the biases)")
+    out.append(f"WEIGHT_DECAY = {number(train.weight_decay)}   # λ, on the dense weights only")
     out.append(f"FROZEN = {list(train.frozen)!r}   # not given to the optimizer")
-    out.append(f"WEIGHTS = {[layer.weights for layer in scenario.model.layers]!r}")
+    out.append(f"WEIGHTS = {[layer.weights for layer in model.layers if layer.dense]!r}")
     out.append("")
-    out += [_forward(scenario), _loss(scenario), _optimizer(scenario), _loop(scenario)]
+    out.append(_forward(scenario))
+    if scenario.has_loss:
+        out += [_loss(scenario), _optimizer(scenario)]
+    out.append(_loop(scenario))
     return "\n".join(out)
 
 
 def _functions(scenario) -> str:
     lines = []
-    for name in sorted({layer.activation for layer in scenario.model.layers}):
+    for name in sorted({layer.activation for layer in scenario.model.layers if layer.type != "dropout"}):
         lines.append(function(name, "u, a" if name in USES_ALPHA else "u", ACTIVATIONS[name]))
     if scenario.model.bias == "folded":
-        lines.append('''def with_ones(a):
-    """The constant input 1 of a folded bias, put in front."""
-    return torch.cat([torch.ones(len(a), 1), a], dim=1)
+        last = scenario.model.bias_position == "last"
+        lines.append(f'''def with_ones(a):
+    """The constant input 1 of a folded bias, put {"last" if last else "in front"}."""
+    return torch.cat([{"a, torch.ones(len(a), 1)" if last else "torch.ones(len(a), 1), a"}], dim=1)
 ''')
     return "\n".join(lines)
 
 
 def _forward(scenario) -> str:
-    row = scenario.model.convention == "row"
-    lines = ["def forward(p, x):", "    v = {}"]
-    for index, layer in enumerate(scenario.model.layers):
-        inp = "x" if index == 0 else f"v[{scenario.model.layers[index - 1].post!r}]"
-        if scenario.model.bias == "folded":
-            inp = f"with_ones({inp})"
-        weights = f"p[{layer.weights!r}]" + ("" if row else ".T")
-        bias = f" + p[{layer.bias_name!r}]" if layer.bias_name else ""
+    model = scenario.model
+    row = model.convention == "row"
+    lines = ["def forward(p, x, rows):", "    v = {'x': x}"]
+    for index, layer in enumerate(model.layers):
+        inp = "x" if index == 0 else f"v[{model.layers[index - 1].post!r}]"
         alpha = f", {number(layer.alpha)}" if layer.activation in USES_ALPHA else ""
-        lines.append(f"    v[{layer.pre!r}] = {inp} @ {weights}{bias}")
+        if layer.type == "dropout":
+            lines.append(f"    mask, drop = MASKS[{index}]")
+            lines.append(f"    v[{layer.post!r}] = {inp} * mask[rows] / (1 - drop)   # inverted dropout")
+            continue
+        if layer.type == "activation":
+            lines.append(f"    v[{layer.post!r}] = {layer.activation}({inp}{alpha})")
+            continue
+        if layer.type == "batchnorm":
+            # Written out so that autograd reports ∂L/∂μ, ∂L/∂σ² and ∂L/∂x̂ too; torch's own
+            # batch_norm (training mode) must give the same output.
+            mu, var, xh, pre = repr(layer.mu), repr(layer.var), repr(layer.x_hat), repr(layer.pre)
+            gamma, beta = f"p[{layer.weights!r}]", f"p[{layer.bias_name!r}]"
+            lines += [f"    a = {inp}",
+                      f"    v[{mu}] = a.mean(dim=0)",
+                      f"    v[{var}] = ((a - v[{mu}]) ** 2).mean(dim=0)   # biased (1/N), as in training",
+                      f"    v[{xh}] = (a - v[{mu}]) / torch.sqrt(v[{var}] + {number(layer.eps)})",
+                      f"    v[{pre}] = {gamma} * v[{xh}] + {beta}",
+                      "    if len(a) > 1:   # (torch refuses batch statistics of a single sample)",
+                      f"        torch.testing.assert_close(v[{pre}], F.batch_norm(a, None, None, {gamma}, {beta}, "
+                      f"training=True, eps={number(layer.eps)}))"]
+        else:
+            if model.bias == "folded":
+                inp = f"with_ones({inp})"
+            weights = f"p[{layer.weights!r}]" + ("" if row else ".T")
+            bias = f" + p[{layer.bias_name!r}]" if layer.bias_name else ""
+            lines.append(f"    v[{layer.pre!r}] = {inp} @ {weights}{bias}")
         lines.append(f"    v[{layer.post!r}] = {layer.activation}(v[{layer.pre!r}]{alpha})")
     lines.append("    return v\n\n")
     return "\n".join(lines)
@@ -172,8 +204,6 @@ def optimizer_used(scenario) -> bool:
 
 def _loop(scenario) -> str:
     out = scenario.model.output
-    fused = (out.activation, scenario.train.loss) in FUSED
-    _, state = OPTIMIZERS[scenario.train.optimizer]
     lines = [
         "computed = {}",
         "N = len(x)",
@@ -182,13 +212,18 @@ def _loop(scenario) -> str:
         "for number in range(1, max(STEPS, 1) + 1):",
         '    prefix = "" if number == 1 else f"step{number}."',
         "    rows = batches[(number - 1) % len(batches)]",
-        "    xb, Yb = x[rows], Y[rows]",
-        "    lb = None if labels is None else labels[rows]",
-        "    v = forward(params, xb)",
+        "    xb = x[rows].clone().requires_grad_()   # a leaf: ∂L/∂x is reported too",
+        "    v = forward(params, xb, rows)",
+        "    computed.update({prefix + k: kept(t) for k, t in v.items()})",
+    ]
+    if not scenario.has_loss:
+        return "\n".join(lines + ["    break   # forward only: no targets, no loss", ""])
+    _, state = OPTIMIZERS[scenario.train.optimizer]
+    lines += [
+        "    Yb, lb = Y[rows], None if labels is None else labels[rows]",
         "    for t in v.values():",
         "        t.retain_grad()   # keep ∂L/∂ of the layer values too, not only of the parameters",
         "    loss = batch_loss(v, Yb, lb)",
-        "    computed.update({prefix + k: kept(t) for k, t in v.items()})",
         '    computed[prefix + "loss"] = loss.item()',
         "    if STEPS == 0:",
         "        break",
@@ -197,7 +232,7 @@ def _loop(scenario) -> str:
         "    loss.backward()",
         '    computed.update({prefix + "grad." + k: kept(t.grad) for k, t in v.items() if t.grad is not None})',
     ]
-    if fused:
+    if (out.activation, scenario.train.loss) in FUSED:
         lines += [
             "    # ŷ is not on the fused loss's graph: its gradient through the loss written in ŷ",
             f"    yh = v[{out.post!r}].detach().requires_grad_()",
@@ -215,7 +250,7 @@ def _loop(scenario) -> str:
     lines += [
         "if STEPS >= 1:   # the forward pass again, over the whole data set",
         "    with torch.no_grad():",
-        "        v = forward(params, x)",
+        "        v = forward(params, x, slice(0, N))",
         '        computed.update({"after." + k: kept(t) for k, t in v.items()})',
         '        computed["after.loss"] = batch_loss(v, Y, labels).item()',
         ""]

@@ -21,6 +21,7 @@ _PLACES = {
     "layers": ("model", "layers"),
     "convention": ("model", "convention"),
     "bias": ("model", "bias"),
+    "bias_position": ("model", "bias_position"),
     "precision": ("display", "precision"),
 }
 

@@ -11,6 +11,7 @@ import runpy
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import stepcalc
@@ -89,3 +90,62 @@ def test_other_kinds_are_refused_with_a_pointer_to_numpy(run_cli):
     code, out, err = run_cli("export", "tum_regularization", "-f", "pytorch")
     assert code == 2 and out == ""
     assert "tum_regularization.toml" in err and "use -f numpy" in err and "Traceback" not in err
+
+
+RNG = np.random.default_rng(11)
+X = np.round(RNG.normal(size=(5, 3)), 2)
+LABELS = [0, 2, 1, 1, 0]
+
+
+def layer_scenarios():
+    """Every layer type and bias option, over minibatch steps."""
+    w1, b1 = np.round(RNG.normal(size=(3, 4)), 2), np.round(RNG.normal(size=4), 2)
+    w2, b2 = np.round(RNG.normal(size=(4, 3)), 2), np.round(RNG.normal(size=3), 2)
+    train = dict(loss="cross_entropy", lr=0.3, steps=3, batch_size=2)
+    mask = (RNG.random((5, 4)) > 0.3).astype(float)
+    return {
+        "batchnorm": stepcalc.scenario(
+            title="bn", x=X, y=LABELS,
+            layers=[dict(units=4, activation="identity"),
+                    dict(type="batchnorm", activation="relu", weights="g", bias_name="be"),
+                    dict(units=3, activation="softmax")],
+            params=dict(W1=w1, b1=b1, g=[1.0, 0.5, 2.0, 1.5], be=[0.0, 0.1, -0.1, 0.2], W3=w2, b3=b2),
+            train=train),
+        "dropout": stepcalc.scenario(
+            title="dropout", x=X, y=LABELS,
+            layers=[dict(units=4, activation="tanh"), dict(type="dropout", p=0.25, mask=mask),
+                    dict(units=3, activation="softmax")],
+            params=dict(W1=w1, b1=b1, W3=w2, b3=b2), train=train),
+        "softmax layer": stepcalc.scenario(
+            title="softmax layer", x=X, y=LABELS,
+            layers=[dict(units=3, activation="identity"), dict(type="activation", activation="softmax")],
+            params=dict(W1=w2[:3], b1=b2), train=train),
+        "no bias": stepcalc.scenario(
+            title="none", x=X, y=LABELS, bias="none",
+            layers=[dict(units=4, activation="relu"), dict(units=3, activation="softmax")],
+            params=dict(W1=w1, W2=w2), train=train),
+        "folded last": stepcalc.scenario(
+            title="folded last", x=X, y=LABELS, model=dict(bias="folded", bias_position="last"),
+            layers=[dict(units=3, activation="softmax")],
+            params=dict(W1=np.vstack([w2[:3], b2])), train=train),
+        "multi-label": stepcalc.scenario(
+            title="multi-label", x=X, y=(RNG.random((5, 3)) > 0.5).astype(int).tolist(),
+            layers=[dict(units=4, activation="relu"), dict(units=3, activation="sigmoid")],
+            params=dict(W1=w1, b1=b1, W2=w2, b2=b2),
+            train=dict(loss="binary_cross_entropy", lr=0.4, steps=3, batch_size=3)),
+        "forward only": stepcalc.scenario(
+            title="forward only", x=X[:2],
+            layers=[dict(units=3, activation="identity"), dict(type="activation", activation="softmax")],
+            params=dict(W1=w2[:3], b1=b2)),
+    }
+
+
+@pytest.mark.parametrize("label", list(layer_scenarios()))
+def test_scripts_of_every_layer_type_agree(label, tmp_path):
+    trace = stepcalc.trace(layer_scenarios()[label])
+    text = render_pytorch(trace)
+    if label == "batchnorm":   # torch's own batch_norm is asked to agree inside the script
+        assert "F.batch_norm(" in text
+    agree, problems = run_in_process(text, tmp_path)
+    assert problems == []
+    assert agree == len(trace.values)
