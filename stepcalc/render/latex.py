@@ -54,10 +54,11 @@ def expansion_latex(step: Step, precision: int, element=None) -> str | None:
     return None if expansion is None else chain_latex(expansion)
 
 
-def chain_latex(expansion) -> str:
-    """An Expansion's chain at its own precision; a link equal to the one before it is left
-    out; ≈ before a result that its rounded numbers put in do not give exactly."""
-    precision = expansion.precision
+def chain_latex(expansion, precision: int | None = None) -> str:
+    """An Expansion's chain at its own precision (never fewer digits than ``precision``); a
+    link equal to the one before it is left out; ≈ before a result that its rounded numbers
+    put in do not give exactly."""
+    precision = max(expansion.precision, precision or 0)
     parts = [to_latex(expansion.lhs, precision)]
     symbolic = to_latex(expansion.symbolic, precision) if expansion.symbolic is not None else None
     numeric = to_latex(expansion.numeric, precision)
