@@ -14,7 +14,7 @@ loss of every step a long run did not record, read from one float64 array instea
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -43,6 +43,10 @@ class StepState:
     grad_post: tuple[np.ndarray, ...] | None = None
     grads: Mapping[str, np.ndarray] | None = None        # ∂L/∂θ (+ λθ for weights)
     params_after: Mapping[str, np.ndarray] | None = None
+    # batch norm, by layer index: what the forward pass normalised (mu, var, x_hat …) and
+    # the gradients of those intermediates (x_hat, var, mu); empty without batch norm
+    norms: Mapping[int, object] = field(default_factory=dict)
+    grad_norms: Mapping[int, object] = field(default_factory=dict)
     # Optimizer buffers by kind ("v", "m", "s"; after the update also Adam's "mhat",
     # "shat"), each by parameter name; empty for sgd.
     moments_before: Mapping[str, Mapping[str, np.ndarray]] | None = None
