@@ -67,8 +67,7 @@ def kept(t):
 def torch_train_script(scenario) -> str:
     """The whole calculation, for the frame of `numpy_script.render_script`."""
     model, train, data = scenario.model, scenario.train, scenario.data
-    if train.optimizer not in OPTIMIZERS:
-        raise ValueError(f"-f pytorch does not write the {train.optimizer!r} optimizer yet")
+    _check_supported(train)
     out = [HEAD, _functions(scenario),
            "# ---------------------------------------------------------------- data and parameters ---",
            f"x = tensor({data.x.tolist()})   # rows are samples",
@@ -170,36 +169,73 @@ def _loss(scenario) -> str:
     return "\n".join(lines)
 
 
-def _sgd(momentum: str) -> str:
-    return ("torch.optim.SGD([\n"
-            "    {\"params\": [params[n] for n in WEIGHTS if n not in FROZEN], \"weight_decay\": WEIGHT_DECAY},\n"
-            "    {\"params\": [t for n, t in params.items() if n not in WEIGHTS and n not in FROZEN],"
-            " \"weight_decay\": 0.0},\n"
-            f"], lr=LR{momentum})")
-
-
-# name → (constructor, how the shown state is read back from torch's).
+ADAM_STATE = {   # m̂ and ŝ are not kept by torch: the bias corrections of its step count t
+    "m": 'b["exp_avg"]', "s": 'b["exp_avg_sq"]',
+    "mhat": 'b["exp_avg"] / (1 - BETA1 ** float(b["step"]))',
+    "shat": 'b["exp_avg_sq"] / (1 - BETA2 ** float(b["step"]))',
+}
+# Each optimizer: its torch.optim constructor (after the parameter groups), and how the
+# buffers the slides show are read back from torch's state (``b``: a parameter's state dict).
 OPTIMIZERS = {
-    "sgd": (_sgd(""), None),
+    "sgd": ("torch.optim.SGD(groups, lr=LR)", {}),
     # The slides' classic form v ← μv − ηg, θ ← θ + v is torch's buffer b ← μb + g,
     # θ ← θ − ηb with v = −ηb (the same steps while η is constant).
-    "momentum": (_sgd(", momentum=MOMENTUM"),
-                 '    computed.update({prefix + "v." + n: -LR * kept(optimizer.state[t]["momentum_buffer"])\n'
-                 '                     for n, t in params.items() if t in optimizer.state})'),
+    "momentum": ("torch.optim.SGD(groups, lr=LR, momentum=MOMENTUM)", {"v": '-LR * b["momentum_buffer"]'}),
+    "momentum/pytorch": ("torch.optim.SGD(groups, lr=LR, momentum=MOMENTUM)", {"v": 'b["momentum_buffer"]'}),
+    "nesterov": ("torch.optim.SGD(groups, lr=LR, momentum=MOMENTUM, nesterov=True)",
+                 {"v": 'b["momentum_buffer"]'}),
+    "adagrad": ("torch.optim.Adagrad(groups, lr=LR, eps=EPS)", {"s": 'b["sum"]'}),
+    "rmsprop": ("torch.optim.RMSprop(groups, lr=LR, alpha=RHO, eps=EPS)", {"s": 'b["square_avg"]'}),
+    "adam": ("torch.optim.Adam(groups, lr=LR, betas=(BETA1, BETA2), eps=EPS)", ADAM_STATE),
+    # AdamW decays the weights themselves (θ ← θ − ηλθ) before the Adam step: its group's
+    # weight_decay is λ, and the gradient shown carries no λθ.
+    "adamw": ("torch.optim.AdamW(groups, lr=LR, betas=(BETA1, BETA2), eps=EPS)", ADAM_STATE),
 }
+SCHEDULES = {
+    "step": "torch.optim.lr_scheduler.StepLR(optimizer, step_size={step}, gamma={gamma})",
+    "exponential": "torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma={gamma})",
+}
+
+
+def optimizer_key(train) -> str:
+    if train.optimizer == "momentum" and getattr(train, "momentum_form", "classic") == "pytorch":
+        return "momentum/pytorch"
+    return train.optimizer
 
 
 def _optimizer(scenario) -> str:
     train = scenario.train
-    if not optimizer_used(scenario):
-        return "optimizer = None   # every parameter is frozen: nothing to update\n\n"
-    build, _ = OPTIMIZERS[train.optimizer]
-    head = f"MOMENTUM = {number(train.momentum)}\n" if train.optimizer == "momentum" else ""
-    return head + f"optimizer = {build}\n\n"
+    build, _ = OPTIMIZERS[optimizer_key(train)]
+    out = []
+    if train.optimizer in ("momentum", "nesterov"):
+        out.append(f"MOMENTUM = {number(train.momentum)}")
+    if train.optimizer in ("adam", "adamw"):
+        out.append(f"BETA1, BETA2 = {number(train.beta1)}, {number(train.beta2)}")
+    if train.optimizer == "rmsprop":
+        out.append(f"RHO = {number(train.rho)}   # torch's alpha")
+    if train.optimizer in ("adagrad", "rmsprop", "adam", "adamw"):
+        out.append(f"EPS = {number(train.eps)}")
+    out += [
+        "groups = [   # weight decay on the dense weights only, never on a bias; frozen: left out",
+        '    {"params": [params[n] for n in WEIGHTS if n not in FROZEN], "weight_decay": WEIGHT_DECAY},',
+        '    {"params": [t for n, t in params.items() if n not in WEIGHTS and n not in FROZEN], "weight_decay": 0.0},',
+        '    {"params": [torch.zeros(1, requires_grad=True)]},   # never has a gradient: torch skips it',
+        "]",
+        f"optimizer = {build}",
+    ]
+    schedule = getattr(train, "lr_schedule", "constant")
+    if schedule in SCHEDULES:
+        out.append("scheduler = " + SCHEDULES[schedule].format(step=train.lr_step, gamma=number(train.lr_gamma)))
+    return "\n".join(out) + "\n\n"
 
 
-def optimizer_used(scenario) -> bool:
-    return not set(scenario.param_names) <= set(scenario.train.frozen)
+def _check_supported(train) -> None:
+    if optimizer_key(train) not in OPTIMIZERS:
+        raise ValueError(f"-f pytorch does not write the {train.optimizer!r} optimizer yet")
+    if train.optimizer == "momentum" and optimizer_key(train) == "momentum" \
+            and getattr(train, "lr_schedule", "constant") != "constant":
+        raise ValueError('classic momentum (v ← μv − ηg) with a changing learning rate has no '
+                         'torch.optim form; write momentum_form = "pytorch" to check it in PyTorch')
 
 
 def _loop(scenario) -> str:
@@ -218,7 +254,9 @@ def _loop(scenario) -> str:
     ]
     if not scenario.has_loss:
         return "\n".join(lines + ["    break   # forward only: no targets, no loss", ""])
-    _, state = OPTIMIZERS[scenario.train.optimizer]
+    train = scenario.train
+    _, state = OPTIMIZERS[optimizer_key(train)]
+    decay = "" if train.optimizer == "adamw" else " + (WEIGHT_DECAY * t if n in WEIGHTS else 0)"
     lines += [
         "    Yb, lb = Y[rows], None if labels is None else labels[rows]",
         "    for t in v.values():",
@@ -239,14 +277,18 @@ def _loop(scenario) -> str:
             f'    computed[prefix + "grad.{out.post}"] = kept(torch.autograd.grad(loss_of_yhat(yh, Yb, lb), yh)[0])',
         ]
     lines += [
-        "    # stepcalc shows the gradient the update uses: torch.optim adds λW inside step()",
-        '    computed.update({prefix + "grad." + n: kept(t.grad + (WEIGHT_DECAY * t if n in WEIGHTS else 0))',
-        "                     for n, t in params.items()})",
-        "    optimizer.step()" if optimizer_used(scenario) else "    # (every parameter is frozen)",
+        ("    # stepcalc shows the gradient the update uses: torch.optim adds λW inside step()"
+         if decay else "    # AdamW's decay acts on the weights, not on the gradient"),
+        f'    computed.update({{prefix + "grad." + n: kept(t.grad{decay}) for n, t in params.items()}})',
+        '    computed[prefix + "eta"] = optimizer.param_groups[0]["lr"]   # η of this step',
+        "    optimizer.step()",
         '    computed.update({prefix + "new." + n: kept(t) for n, t in params.items()})',
     ]
-    if state and optimizer_used(scenario):
-        lines.append(state)
+    for kind, read in state.items():   # a frozen parameter keeps buffers of zeros
+        lines.append(f'    computed.update({{prefix + "{kind}." + n: kept({read}) if (b := optimizer.state.get(t)) '
+                     f"else np.zeros(tuple(t.shape)) for n, t in params.items()}})")
+    if getattr(train, "lr_schedule", "constant") in SCHEDULES:
+        lines.append("    scheduler.step()   # once per training step")
     lines += [
         "if STEPS >= 1:   # the forward pass again, over the whole data set",
         "    with torch.no_grad():",

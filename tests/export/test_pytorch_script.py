@@ -19,7 +19,7 @@ from stepcalc.bundled import bundled
 from stepcalc.cli import main
 from stepcalc.render.numpy_script import render_pytorch
 
-from conftest import missing, random_train
+from conftest import missing, random_train, train_toml
 
 
 def needs_torch() -> None:
@@ -149,3 +149,42 @@ def test_scripts_of_every_layer_type_agree(label, tmp_path):
     agree, problems = run_in_process(text, tmp_path)
     assert problems == []
     assert agree == len(trace.values)
+
+
+OPTIMIZER_SETTINGS = {
+    "sgd": {},
+    "momentum classic": {"optimizer": "momentum", "momentum": 0.8},
+    "momentum pytorch + step schedule": {"optimizer": "momentum", "momentum": 0.8,
+                                         "momentum_form": "pytorch", "lr_schedule": "step",
+                                         "lr_step": 2, "lr_gamma": 0.5},
+    "nesterov": {"optimizer": "nesterov", "momentum": 0.9},
+    "adagrad": {"optimizer": "adagrad"},
+    "rmsprop + exponential schedule": {"optimizer": "rmsprop", "rho": 0.9, "lr_schedule": "exponential",
+                                       "lr_gamma": 0.8},
+    "adam": {"optimizer": "adam", "beta1": 0.8, "beta2": 0.99},
+    "adamw": {"optimizer": "adamw"},
+}
+
+
+@pytest.mark.parametrize("label", list(OPTIMIZER_SETTINGS))
+def test_scripts_of_every_optimizer_agree(label, tmp_path):
+    """torch.optim's own optimizers and schedulers, with weight decay on the weights, a
+    frozen parameter and minibatches, over five steps."""
+    settings = dict(OPTIMIZER_SETTINGS[label], weight_decay=0.05, batch_size=2, frozen=["b2"])
+    text = train_toml(x=X.tolist(), y=LABELS, layers=((4, "tanh"), (3, "softmax")), lr=0.2, steps=5,
+                      train=settings)
+    trace = stepcalc.trace(stepcalc.loads(text))
+    script = render_pytorch(trace)
+    assert "torch.optim." in script
+    agree, problems = run_in_process(script, tmp_path)
+    assert problems == []
+    assert agree == len(trace.values)
+
+
+def test_classic_momentum_with_a_schedule_is_refused_with_the_way_out(run_cli, tmp_path):
+    text = train_toml(train={"optimizer": "momentum", "lr_schedule": "exponential", "lr_gamma": 0.9})
+    path = tmp_path / "classic.toml"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run_cli("export", str(path), "-f", "pytorch")
+    assert code == 2 and out == ""
+    assert "classic.toml" in err and 'momentum_form = "pytorch"' in err and "Traceback" not in err
