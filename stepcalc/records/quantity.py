@@ -99,10 +99,15 @@ class Quantity:
 
 
 @lru_cache(maxsize=4096)
+def entry_suffix(element: tuple[int, ...]) -> str:
+    """A 0-based entry as the 1-based subscript of an id: (0, 2) → "[1][3]"."""
+    return "".join(f"[{i + 1}]" for i in element)
+
+
 def _text(name: str, kind: str, step: StepNumber, element) -> str:
     head = "after." if step == AFTER else ("" if step == 1 else f"step{step}.")
     prefix = KINDS[kind]
-    where = "".join(f"[{i + 1}]" for i in element) if element else ""
+    where = entry_suffix(element) if element else ""
     return f"{head}{prefix + '.' if prefix else ''}{name}{where}"
 
 

@@ -7,12 +7,8 @@ where they become sentences. Icons, labels and styles come from records.flags.Fl
 from __future__ import annotations
 
 from stepcalc.records.flags import Flag, MismatchFact
+from stepcalc.records.quantity import entry_suffix  # noqa: F401  (the HTML deck imports it from here)
 from stepcalc.render.printing import format_number
-
-
-def entry_suffix(element: tuple[int, ...]) -> str:
-    """A 0-based entry as the 1-based subscript the slides print: (0, 2) → "[1][3]"."""
-    return "".join(f"[{i + 1}]" for i in element)
 
 
 def mismatch_message(fact: MismatchFact) -> str:
