@@ -12,8 +12,7 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from stepcalc.engine.slides import flags as flagging
-from stepcalc.engine.slides.digits import shown_digits
+from stepcalc.engine.slides.digits import new_step
 from stepcalc.records.notation import entry, num
 from stepcalc.records.steps import Expansion, Step, Table, Trace
 
@@ -55,17 +54,12 @@ class Emitter:
     def emit(self, step_id: str, phase: str, title: str, value, explanation: str = "", *,
              formula=None, expand=None, derivation=None, table: Table | None = None,
              symbol=None, flags=(), representative=None, record: bool = True) -> Step:
-        value = np.asarray(value)
-        if representative is None:
-            representative = (0,) * value.ndim
-        step = Step(id=step_id, phase=phase, title=title, value=value, explanation=explanation,
-                    flags=tuple(flags) + flagging.non_finite(value), formula_builder=formula,
-                    expander=expand, derivation_builder=derivation,
-                    representative=representative, table=table, symbol=symbol,
-                    precision=shown_digits(self.sc, step_id, value))
+        step = new_step(self.sc, step_id, phase, value, flags=flags, representative=representative,
+                        title=title, explanation=explanation, formula_builder=formula,
+                        expander=expand, derivation_builder=derivation, table=table, symbol=symbol)
         self.steps.append(step)
         if record:
-            self.values[step_id] = value
+            self.values[step_id] = step.value
         return step
 
     def trace(self) -> Trace:

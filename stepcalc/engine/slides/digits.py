@@ -1,12 +1,15 @@
-"""The significant digits a Step is shown with: the scenario's precision, raised where it
-would hide something (records/precision.py has the rules)."""
+"""A new Step as every slide plan makes one, and the significant digits it is shown with:
+the scenario's precision, raised where it would hide something (records/precision.py
+has the rules)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from stepcalc.records.precision import MAX_DIGITS, digits_for_printed, digits_to_tell_apart
+from stepcalc.engine.slides.flags import non_finite
 from stepcalc.records.quantity import parse_quantity
+from stepcalc.records.steps import Step
 from stepcalc.scenario.model import Scenario
 
 
@@ -27,3 +30,13 @@ def shown_digits(scenario: Scenario, quantity_id: str, value, before=None) -> in
     if before is not None:
         digits = digits_to_tell_apart(before, np.asarray(value), digits)
     return min(digits, MAX_DIGITS)
+
+
+def new_step(scenario: Scenario, step_id, phase: str, value, *, flags=(), before=None,
+             representative=None, **fields) -> Step:
+    """A Step of ``value`` (kept at full precision): its non-finite entries flagged, shown
+    with `shown_digits`, its first entry the one expanded unless told otherwise."""
+    value = np.asarray(value)
+    return Step(id=step_id, phase=phase, value=value, flags=tuple(flags) + non_finite(value),
+                representative=(0,) * value.ndim if representative is None else representative,
+                precision=shown_digits(scenario, str(step_id), value, before), **fields)

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from stepcalc.engine.numbers import network
-from stepcalc.engine.slides import flags as flagging
 from stepcalc.engine.slides import formulas as F
-from stepcalc.engine.slides.digits import shown_digits
+from stepcalc.engine.slides.digits import new_step
 from stepcalc.engine.slides.titles import slide_text
 from stepcalc.records.notation import quantity_symbol
 from stepcalc.records.quantity import AFTER, Quantity
@@ -139,14 +138,11 @@ class Page:
         formula, expand = built
         value = np.asarray(value)
         text = slide_text(self.scenario, quantity, self.note.batched)
-        step = Step(
-            id=quantity, phase=phase, title=text.title, value=value, explanation=text.explanation,
-            flags=tuple(flags) + flagging.non_finite(value), step_number=quantity.number,
+        step = new_step(
+            self.scenario, quantity, phase, value, flags=flags, before=self.before(quantity),
+            title=text.title, explanation=text.explanation, step_number=quantity.number,
             formula_builder=formula, expander=expand, derivation_builder=derivation,
-            symbol_builder=lambda: quantity_symbol(quantity),
-            representative=(0,) * value.ndim, label=text.label,
-            precision=shown_digits(self.scenario, str(quantity), value, self.before(quantity)),
-        )
+            symbol_builder=lambda: quantity_symbol(quantity), label=text.label)
         self.steps.append(step)
         self.values[str(quantity)] = value
         return step
