@@ -157,7 +157,9 @@ def var_gradient(note: Notation, x: str, mu: str, var: str, x_hat: str, eps: flo
     """∂L/∂σ²_j = Σ_n ∂L/∂x̂_nj · (x_nj − μ_j) · (−½)(σ²_j + ε)^(−3/2)."""
 
     def power(get, unit):
-        return sp.Pow(add(get(var, (unit,)), _eps(note, get, eps)), sp.Rational(-3, 2), evaluate=False)
+        # 1/(σ² + ε)^(3/2): a negative fractional power would print as a Mul of itself
+        base = add(get(var, (unit,)), _eps(note, get, eps))
+        return sp.Pow(sp.Pow(base, sp.Rational(3, 2), evaluate=False), -1, evaluate=False)
 
     def template(el, get):
         unit = el[0]
@@ -167,7 +169,8 @@ def var_gradient(note: Notation, x: str, mu: str, var: str, x_hat: str, eps: flo
 
     def formula():
         inner = note.sample_sum(mul(note.index_sym("grad." + x_hat, j), _sym_centred(note, x, mu)))
-        power_sym = sp.Pow(add(entry(var, j), EPSILON), sp.Rational(-3, 2), evaluate=False)
+        power_sym = sp.Pow(sp.Pow(add(entry(var, j), EPSILON), sp.Rational(3, 2), evaluate=False),
+                           -1, evaluate=False)
         return equation(Grad(entry(var, j)), mul(inner, -HALF, power_sym))
 
     return formula, expander(note, "grad." + var, template)
