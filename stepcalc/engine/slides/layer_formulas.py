@@ -181,16 +181,16 @@ def mu_gradient(note: Notation, x: str, mu: str, var: str, x_hat: str, eps: floa
 
     def template(el, get):
         unit = el[0]
-        first = _batch_sum(note, lambda s: mul(get("grad." + x_hat, (s, unit)), -1,
-                                               sp.Pow(_root(note, get, var, unit, eps), -1,
-                                                      evaluate=False)), unit)
+        first = mul(-1, _batch_sum(note, lambda s: mul(get("grad." + x_hat, (s, unit)),
+                                                       sp.Pow(_root(note, get, var, unit, eps), -1,
+                                                              evaluate=False)), unit))
         second = mul(get("grad." + var, (unit,)), _inv_n(note),
                      _batch_sum(note, lambda s: mul(-2, _centred(get, x, mu, s, unit)), unit))
         return add(first, second)
 
     def formula():
-        first = note.sample_sum(mul(note.index_sym("grad." + x_hat, j), -1,
-                                    sp.Pow(_sym_root(note, var), -1, evaluate=False)))
+        first = mul(-1, note.sample_sum(mul(note.index_sym("grad." + x_hat, j),
+                                            sp.Pow(_sym_root(note, var), -1, evaluate=False))))
         second = mul(Grad(entry(var, j)), _inv_n(note),
                      note.sample_sum(mul(-2, _sym_centred(note, x, mu))))
         return equation(Grad(entry(mu, j)), add(first, second))
