@@ -15,8 +15,8 @@ from stepcalc.files import (
 )
 
 EXPORT_EPILOG = f"""\
-An existing OUT is replaced only if stepcalc export wrote it: a Markdown export ends with
-the line {MARKDOWN_MARKER}, a JSON export starts with "generator": "{GENERATOR}". Any other
+An existing OUT is replaced only if stepcalc export wrote it: a Markdown or HTML export ends
+with the line {MARKDOWN_MARKER}, a JSON export starts with "generator": "{GENERATOR}". Any other
 existing regular file is left alone (exit 2) unless --force is given; OUT is checked again
 just before it is replaced. A FIFO, device, socket, symlink or folder is never a target, even
 with --force (exit 2). OUT is written to a temporary file beside it (.OUT.<pid>.<random>.stepcalc-tmp,
@@ -150,13 +150,15 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="interactive TUI")
     run.add_argument("file", nargs="?", help="scenario file or bundled name (none: pick one)")
     run.set_defaults(func=cmd_run)
-    export = sub.add_parser("export", help="export every step as Markdown (LaTeX math), JSON "
-                                           "or typeset text",
+    export = sub.add_parser("export", help="export every step as Markdown (LaTeX math), JSON, "
+                                           "typeset text or an HTML slide deck",
                             epilog=EXPORT_EPILOG,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     export.add_argument("file", help="scenario file or bundled name")
-    export.add_argument("-f", "--format", choices=("markdown", "json", "numpy", "text"), default="markdown",
-                        help="text: the slides typeset as 2-D Unicode text for a terminal")
+    export.add_argument("-f", "--format", choices=("markdown", "json", "numpy", "text", "html"),
+                        default="markdown",
+                        help="text: the slides typeset as 2-D Unicode text for a terminal; html: one "
+                             "self-contained slide deck (MathML, no network request; ←/→ to move)")
     export.add_argument("--width", type=int, metavar="N",
                         help="text: wrap formulas at N columns (default: the terminal's, or 80)")
     export.add_argument("--full-derivations", action="store_true",

@@ -99,9 +99,15 @@ def export_text(trace, fmt: str, width: int = 80, full_derivations: bool = False
 
 
 def export_chunks(trace, fmt: str, allow_large: bool = False, width: int = 80,
-                  full_derivations: bool = False) -> Iterable[str]:
+                  full_derivations: bool = False, worksheet=None) -> Iterable[str]:
     """The export in pieces to write as they come. A JSON export over MAX_NUMBERS numbers
-    is refused (with its size) unless ``allow_large``; Markdown elides large arrays itself."""
+    is refused (with its size) unless ``allow_large``; Markdown elides large arrays itself.
+    ``worksheet`` (render.worksheet.Worksheet) leaves its steps blank, with an answer key
+    (markdown, html, latex, text)."""
+    if fmt == "html":
+        from stepcalc.render.html import render_html
+
+        return [render_html(trace, worksheet)]
     if fmt == "text":
         from stepcalc.render.text_export import render_text
 
