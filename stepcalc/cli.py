@@ -10,13 +10,13 @@ from pathlib import Path
 
 from stepcalc.errors import StepcalcError
 from stepcalc.files import (
-    EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, GENERATOR, MARKDOWN_MARKER, check_output,
+    EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, GENERATOR, LATEX_MARKER, MARKDOWN_MARKER, check_output,
     export_chunks, load_scenario, write_atomically,
 )
 
 EXPORT_EPILOG = f"""\
 An existing OUT is replaced only if stepcalc export wrote it: a Markdown or HTML export ends
-with the line {MARKDOWN_MARKER}, a JSON export starts with "generator": "{GENERATOR}". Any other
+with the line {MARKDOWN_MARKER}, a Beamer deck with {LATEX_MARKER}, a JSON export starts with "generator": "{GENERATOR}". Any other
 existing regular file is left alone (exit 2) unless --force is given; OUT is checked again
 just before it is replaced. A FIFO, device, socket, symlink or folder is never a target, even
 with --force (exit 2). OUT is written to a temporary file beside it (.OUT.<pid>.<random>.stepcalc-tmp,
@@ -26,17 +26,30 @@ so it is never half-written. A JSON export of more than 10,000,000 numbers is re
 """
 
 
+WORKSHEET_FORMATS = ("markdown", "html", "latex", "text")
+
+
 def cmd_export(args) -> int:
     import stepcalc
 
+    if args.worksheet and args.format not in WORKSHEET_FORMATS:
+        raise StepcalcError(f"--worksheet: -f {args.format} has no worksheet; expected -f "
+                            + ", ".join(WORKSHEET_FORMATS))
+    if args.blank is not None and not args.worksheet:
+        raise StepcalcError("--blank chooses the blanks of a worksheet: add --worksheet")
     out = Path(args.output) if args.output else None
     if out is not None:
         check_output(out, args.force)   # before the (possibly long) computation; again before the rename
     width = args.width
     if width is None:
         width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
-    chunks = export_chunks(stepcalc.trace(load_scenario(args.file)), args.format, args.allow_large,
-                           width, args.full_derivations)
+    trace = stepcalc.trace(load_scenario(args.file))
+    worksheet = None
+    if args.worksheet:
+        from stepcalc.render.worksheet import Worksheet, parse_patterns
+
+        worksheet = Worksheet.of(trace, parse_patterns(args.blank))
+    chunks = export_chunks(trace, args.format, args.allow_large, width, args.full_derivations, worksheet)
     if out is not None:
         try:
             write_atomically(out, chunks, force=args.force)
@@ -155,10 +168,17 @@ def parser() -> argparse.ArgumentParser:
                             epilog=EXPORT_EPILOG,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     export.add_argument("file", help="scenario file or bundled name")
-    export.add_argument("-f", "--format", choices=("markdown", "json", "numpy", "text", "html"),
+    export.add_argument("-f", "--format", choices=("markdown", "json", "numpy", "text", "html", "latex"),
                         default="markdown",
                         help="text: the slides typeset as 2-D Unicode text for a terminal; html: one "
-                             "self-contained slide deck (MathML, no network request; ←/→ to move)")
+                             "self-contained slide deck (MathML, no network request; ←/→ to move); latex: a Beamer "
+                             "deck (title frame + one frame per step) for pdflatex")
+    export.add_argument("--worksheet", action="store_true",
+                        help="markdown, html, latex, text: leave the numbers put in and the results "
+                             "blank, with an answer key at the end")
+    export.add_argument("--blank", metavar="PATTERNS",
+                        help='with --worksheet: the step ids left blank, comma-separated patterns '
+                             '(e.g. "grad.*,new.*"; default: every step after the first forward pass)')
     export.add_argument("--width", type=int, metavar="N",
                         help="text: wrap formulas at N columns (default: the terminal's, or 80)")
     export.add_argument("--full-derivations", action="store_true",

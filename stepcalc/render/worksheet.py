@@ -13,9 +13,12 @@ from fnmatch import fnmatchcase
 
 from stepcalc.errors import StepcalcError
 from stepcalc.records.steps import Trace
+from stepcalc.render.latex import MAX_COLS, MAX_ROWS, _elide
+from stepcalc.render.printing import to_latex
 
 # What a blank looks like where the medium has no box of its own.
 TEXT_BLANK = "____"
+MARKDOWN_BLANK = r"\_\_\_\_"          # escaped: never read as emphasis or a rule
 LATEX_BLANK = r"\underline{\hspace{3em}}"
 LATEX_BLANK_ENTRY = r"\underline{\hspace{1.6em}}"
 
@@ -70,3 +73,26 @@ class Worksheet:
     def key_steps(self, trace: Trace) -> list[tuple[int, object]]:
         """(slide number, step) of every blanked step: what the answer key shows."""
         return [(n, step) for n, step in enumerate(trace.steps, 1) if self.blanks(step)]
+
+
+def blank_chain_latex(expansion, precision: int) -> str:
+    """lhs = symbolic = ____ = ____: the numbers put in and the result left to fill in."""
+    parts = [to_latex(expansion.lhs, precision)]
+    if expansion.symbolic is not None:
+        parts.append(to_latex(expansion.symbolic, precision))
+    return " = ".join(parts + [LATEX_BLANK, LATEX_BLANK])
+
+
+def blank_matrix_latex(shape: tuple[int, ...]) -> str:
+    """A bmatrix of blanks with the shape (and the elision) of the result's matrix."""
+    if len(shape) == 0:
+        return LATEX_BLANK
+    rows_shape = (1, shape[0]) if len(shape) == 1 else shape
+    cols = _elide(rows_shape[1], MAX_COLS)
+    rows = []
+    for r in _elide(rows_shape[0], MAX_ROWS):
+        if r is None:
+            rows.append(" & ".join(r"\vdots" if c is not None else r"\ddots" for c in cols))
+        else:
+            rows.append(" & ".join(r"\cdots" if c is None else LATEX_BLANK_ENTRY for c in cols))
+    return r"\begin{bmatrix} %s \end{bmatrix}" % r" \\ ".join(rows)
