@@ -137,6 +137,10 @@ def cmd_new(args) -> int:
 
 
 def cmd_run(args) -> int:
+    # Piped or in CI the app would wait for ever, writing escape codes: refuse up front.
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("stepcalc: stepcalc run needs a terminal; try stepcalc export", file=sys.stderr)
+        return EXIT_BAD_INPUT
     from stepcalc.tui import run_app  # textual is imported only here
 
     return run_app(args.file)

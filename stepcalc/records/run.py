@@ -14,7 +14,7 @@ loss of every step a long run did not record, read from one float64 array instea
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -45,6 +45,10 @@ class StepState:
     velocity_before: Mapping[str, np.ndarray] | None = None   # momentum only
     velocity: Mapping[str, np.ndarray] | None = None          # after the update
     params_after: Mapping[str, np.ndarray] | None = None
+    # batch norm, by layer index: what the forward pass normalised (mu, var, x_hat …) and
+    # the gradients of those intermediates (x_hat, var, mu); empty without batch norm
+    norms: Mapping[int, object] = field(default_factory=dict)
+    grad_norms: Mapping[int, object] = field(default_factory=dict)
 
     @property
     def batched(self) -> bool:

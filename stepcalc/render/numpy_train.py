@@ -66,6 +66,10 @@ def hinge_gradient(s, labels):
     """The constant input 1 of a folded bias, put in front."""
     return np.hstack([np.ones((len(a), 1)), a])
 ''',
+    "ones_last": '''def with_ones(a):
+    """The constant input 1 of a folded bias, put after the inputs."""
+    return np.hstack([a, np.ones((len(a), 1))])
+''',
 }
 
 
@@ -75,7 +79,8 @@ def train_script(scenario) -> str:
     out.append(_functions(scenario))
     out.append("# ---------------------------------------------------------------- data and parameters ---")
     out.append(f"x = {array(data.x)}   # rows are samples")
-    out.append(f"Y = {array(data.y)}   # targets, one row per sample")
+    out.append(f"Y = {array(data.y)}   # targets, one row per sample" if data.y is not None else
+               "Y = None   # no targets: the forward pass only")
     labels = data.labels
     if labels is None and train.loss == "hinge":
         out.append("labels = Y.argmax(axis=1)")
@@ -87,6 +92,12 @@ def train_script(scenario) -> str:
         out.append(f"    {name!r}: {array(scenario.params[name])},")
     out.append("}")
     out.append(f"LR, STEPS, BATCH = {number(train.lr)}, {train.steps}, {train.batch_size}")
+    masks = {index: layer for index, layer in enumerate(model.layers) if layer.type == "dropout"}
+    if masks:
+        out.append("MASKS = {   # dropout: one 0/1 row per sample, and the drop probability p")
+        for index, layer in masks.items():
+            out.append(f"    {index}: ({array(layer.mask)}, {number(layer.p)}),")
+        out.append("}")
     if train.weight_decay:
         out.append(f"WEIGHT_DECAY = {number(train.weight_decay)}   # λ: λW is added to the weights' gradients")
     out.append(f"FROZEN = {list(train.frozen)!r}")
@@ -94,8 +105,9 @@ def train_script(scenario) -> str:
         out.append(f"MOMENTUM = {number(train.momentum)}   # v ← γv − ηg, θ ← θ + v")
     out.append("")
     out.append(_forward(scenario))
-    out.append(_loss(scenario))
-    out.append(_backward(scenario))
+    if scenario.has_loss:
+        out.append(_loss(scenario))
+        out.append(_backward(scenario))
     out.append(_update(scenario))
     out.append(_loop(scenario))
     return "\n".join(out)
@@ -120,7 +132,7 @@ def _functions(scenario) -> str:
     if loss == "hinge":
         lines.append(HELPERS["hinge"])
     if scenario.model.bias == "folded":
-        lines.append(HELPERS["ones"])
+        lines.append(HELPERS["ones_last" if scenario.model.bias_position == "last" else "ones"])
     return "\n".join(lines) + "\n"
 
 
@@ -136,19 +148,39 @@ def _call(layer, what: str, arg: str) -> str:
 
 
 def _layer_input(scenario, index: int) -> str:
-    inp = "x" if index == 0 else f"v[{scenario.model.layers[index - 1].post!r}]"
+    inp = _input(scenario, index)
     return f"with_ones({inp})" if scenario.model.bias == "folded" else inp
+
+
+def _input(scenario, index: int) -> str:
+    return "x" if index == 0 else f"v[{scenario.model.layers[index - 1].post!r}]"
 
 
 def _forward(scenario) -> str:
     row = scenario.model.convention == "row"
-    lines = ["def forward(p, x):",
+    lines = ["def forward(p, x, rows):",
              f'    """Layer by layer: u = {"a·W + b" if row else "W·a + b (as rows: a·Wᵀ + b)"}, then the activation."""',
-             "    v = {}"]
+             "    v = {'x': x}"]
     for index, layer in enumerate(scenario.model.layers):
-        W = f"p[{layer.weights!r}]" + ("" if row else ".T")
-        bias = f" + p[{layer.bias_name!r}]" if layer.bias_name else ""
-        lines.append(f"    v[{layer.pre!r}] = {_layer_input(scenario, index)} @ {W}{bias}")
+        inp = _input(scenario, index)
+        if layer.type == "dropout":
+            lines.append(f"    mask, drop = MASKS[{index}]")
+            lines.append(f"    v[{layer.post!r}] = {inp} * mask[rows] / (1 - drop)   # inverted dropout")
+            continue
+        if layer.type == "activation":
+            lines.append(f"    v[{layer.post!r}] = {_call(layer, 'value', inp)}")
+            continue
+        if layer.type == "batchnorm":
+            mu, var, xh = repr(layer.mu), repr(layer.var), repr(layer.x_hat)
+            lines += [f"    a = {inp}",
+                      f"    v[{mu}] = a.mean(axis=0)",
+                      f"    v[{var}] = ((a - v[{mu}]) ** 2).mean(axis=0)   # biased (1/N)",
+                      f"    v[{xh}] = (a - v[{mu}]) / np.sqrt(v[{var}] + {number(layer.eps)})",
+                      f"    v[{layer.pre!r}] = p[{layer.weights!r}] * v[{xh}] + p[{layer.bias_name!r}]"]
+        else:
+            W = f"p[{layer.weights!r}]" + ("" if row else ".T")
+            bias = f" + p[{layer.bias_name!r}]" if layer.bias_name else ""
+            lines.append(f"    v[{layer.pre!r}] = {_layer_input(scenario, index)} @ {W}{bias}")
         lines.append(f"    v[{layer.post!r}] = {_call(layer, 'value', f'v[{layer.pre!r}]')}")
     lines.append("    return v\n\n")
     return "\n".join(lines)
@@ -171,7 +203,7 @@ def _backward(scenario) -> str:
     out = model.output
     _, d_loss = LOSSES[train.loss]
     scale = " / len(x)" if train.reduction == "mean" else ""
-    lines = ["def backward(p, x, v, Y, labels):",
+    lines = ["def backward(p, x, v, Y, labels, rows):",
              '    """∂L/∂· of the batch loss L, from the output back to the input."""',
              "    g = {}",
              f"    yh = v[{out.post!r}]",
@@ -182,25 +214,59 @@ def _backward(scenario) -> str:
     for index in range(len(layers) - 1, -1, -1):
         layer = layers[index]
         pre, post = layer.pre, layer.post
+        if layer.type == "dropout":
+            if index > 0:
+                lines.append(f"    mask, drop = MASKS[{index}]")
+                lines.append(f"    g[{pre!r}] = g[{post!r}] * mask[rows] / (1 - drop)")
+            continue
         if index < len(layers) - 1 or (out.activation, train.loss) not in FUSED:
             if layer.activation == "softmax":
                 lines.append(f"    a, ga = v[{post!r}], g[{post!r}]")
                 lines.append(f"    g[{pre!r}] = a * (ga - (ga * a).sum(axis=1, keepdims=True))   # softmax Jacobian")
             else:
                 lines.append(f"    g[{pre!r}] = g[{post!r}] * {_call(layer, 'prime', f'v[{pre!r}]')}")
-        inp = _layer_input(scenario, index)
-        grad_w = f"{inp}.T @ g[{pre!r}]" if row else f"g[{pre!r}].T @ {inp}"
-        decay = f" + WEIGHT_DECAY * p[{layer.weights!r}]" if train.weight_decay else ""
-        lines.append(f"    g[{layer.weights!r}] = {grad_w}{decay}")
-        if layer.bias_name:
-            lines.append(f"    g[{layer.bias_name!r}] = g[{pre!r}].sum(axis=0)")
-        if index > 0:
-            back = f"g[{pre!r}] @ p[{layer.weights!r}]" + (".T" if row else "")
-            if model.bias == "folded":
-                back = f"({back})[:, 1:]   # the folded bias has no input to pass back to"
-            lines.append(f"    g[{layers[index - 1].post!r}] = {back}")
+        if layer.type == "batchnorm":
+            lines += _batchnorm_backward(scenario, index, layer)
+        elif layer.dense:
+            lines += _dense_backward(scenario, index, layer)
     lines.append("    return g\n\n")
     return "\n".join(lines)
+
+
+def _dense_backward(scenario, index: int, layer) -> list[str]:
+    model, train = scenario.model, scenario.train
+    row = model.convention == "row"
+    pre = layer.pre
+    lines = []
+    inp = _layer_input(scenario, index)
+    grad_w = f"{inp}.T @ g[{pre!r}]" if row else f"g[{pre!r}].T @ {inp}"
+    decay = f" + WEIGHT_DECAY * p[{layer.weights!r}]" if train.weight_decay else ""
+    lines.append(f"    g[{layer.weights!r}] = {grad_w}{decay}")
+    if layer.bias_name:
+        lines.append(f"    g[{layer.bias_name!r}] = g[{pre!r}].sum(axis=0)")
+    if index > 0:
+        back = f"g[{pre!r}] @ p[{layer.weights!r}]" + (".T" if row else "")
+        if model.bias == "folded":
+            cut = "[:, :-1]" if model.bias_position == "last" else "[:, 1:]"
+            back = f"({back}){cut}   # the folded bias has no input to pass back to"
+        lines.append(f"    g[{model.layers[index - 1].post!r}] = {back}")
+    return lines
+
+
+def _batchnorm_backward(scenario, index: int, layer) -> list[str]:
+    """The classic derivation: ∂L/∂x̂, ∂L/∂σ², ∂L/∂μ, ∂L/∂x, ∂L/∂γ, ∂L/∂β."""
+    mu, var, xh, pre = repr(layer.mu), repr(layer.var), repr(layer.x_hat), repr(layer.pre)
+    lines = [f"    a = {_input(scenario, index)}",
+             f"    c, s = a - v[{mu}], v[{var}] + {number(layer.eps)}",
+             f"    g[{xh}] = g[{pre}] * p[{layer.weights!r}]",
+             f"    g[{var}] = (g[{xh}] * c).sum(axis=0) * -0.5 * s ** -1.5",
+             f"    g[{mu}] = (-g[{xh}] / np.sqrt(s)).sum(axis=0) + g[{var}] * (-2 * c).mean(axis=0)"]
+    if index > 0:
+        lines.append(f"    g[{scenario.model.layers[index - 1].post!r}] = "
+                     f"g[{xh}] / np.sqrt(s) + g[{var}] * 2 * c / len(a) + g[{mu}] / len(a)")
+    lines += [f"    g[{layer.weights!r}] = (g[{pre}] * v[{xh}]).sum(axis=0)",
+              f"    g[{layer.bias_name!r}] = g[{pre}].sum(axis=0)"]
+    return lines
 
 
 def _update(scenario) -> str:
@@ -235,14 +301,16 @@ def _loop(scenario) -> str:
         "for number in range(1, max(STEPS, 1) + 1):   # (not `step`: that is an activation)",
         '    prefix = "" if number == 1 else f"step{number}."',
         "    rows = batches[(number - 1) % len(batches)]",
-        "    xb, Yb = x[rows], Y[rows]",
+        "    xb, Yb = x[rows], None if Y is None else Y[rows]",
         "    lb = None if labels is None else labels[rows]",
-        "    v = forward(p, xb)",
+        "    v = forward(p, xb, rows)",
         "    computed.update({prefix + k: val for k, val in v.items()})",
+        "    if Y is None:   # no targets: no loss",
+        "        break",
         '    computed[prefix + "loss"] = batch_loss(v, Yb, lb)',
         "    if STEPS == 0:",
         "        break",
-        "    g = backward(p, xb, v, Yb, lb)",
+        "    g = backward(p, xb, v, Yb, lb, rows)",
         '    computed.update({prefix + "grad." + k: val.reshape(p[k].shape) if k in p else val',
         "                     for k, val in g.items()})",
         "    p = update(p, g, velocity)",
@@ -250,7 +318,7 @@ def _loop(scenario) -> str:
         ('    computed.update({prefix + "v." + k: val for k, val in velocity.items()})'
          if momentum else ""),
         "if STEPS >= 1:   # the forward pass again, over the whole data set",
-        "    v = forward(p, x)",
+        "    v = forward(p, x, slice(0, N))",
         '    computed.update({"after." + k: val for k, val in v.items()})',
         '    computed["after.loss"] = batch_loss(v, Y, labels)',
         ""])

@@ -12,17 +12,18 @@ TRAIN_KEYS = ("loss", "reduction", "lr", "steps", "optimizer", "momentum", "weig
 MAX_STEPS = 100_000
 
 
-def parse_train(table: Table, param_names: tuple[str, ...], n_samples: int) -> Train:
+def parse_train(table: Table, param_names: tuple[str, ...], n_samples: int,
+                has_targets: bool = True) -> Train:
     table.check_keys(TRAIN_KEYS)
     optimizer = table.choice("optimizer", OPTIMIZERS, "sgd")
     momentum = table.number("momentum", 0.9 if optimizer == "momentum" else 0.0, ge=0.0, lt=1.0)
     if optimizer != "momentum" and momentum != 0.0:
         raise table.error("momentum", 'momentum is only used with optimizer = "momentum"')
     return Train(
-        loss=table.choice("loss", LOSS_NAMES),
+        loss=table.choice("loss", LOSS_NAMES) if has_targets or table.has("loss") else "",
         reduction=table.choice("reduction", REDUCTIONS, "mean"),
         lr=table.number("lr", 0.01, gt=0.0),
-        steps=table.integer("steps", 1, low=0, high=MAX_STEPS),
+        steps=table.integer("steps", 1 if has_targets else 0, low=0, high=MAX_STEPS),
         optimizer=optimizer,
         momentum=momentum,
         weight_decay=table.number("weight_decay", 0.0, ge=0.0),
@@ -50,11 +51,11 @@ def check_loss_fits_output(table: Table, loss: str, output: Layer) -> None:
         raise table.error("loss", f"cross_entropy needs a softmax output layer, the last "
                                   f"layer is {act} (for one sigmoid unit use "
                                   "binary_cross_entropy)")
-    if loss == "binary_cross_entropy" and (k != 1 or act != "sigmoid"):
+    if loss == "binary_cross_entropy" and act != "sigmoid":
         hint = " (for several classes use softmax with cross_entropy)" if k != 1 else ""
-        raise table.error("loss", "binary_cross_entropy needs one sigmoid output unit, the "
-                                  f"last layer has {k} {act} unit{'s' if k != 1 else ''}"
-                                  + hint)
+        raise table.error("loss", "binary_cross_entropy needs sigmoid output units (one, or K "
+                                  f"for multi-label targets), the last layer has {k} {act} "
+                                  f"unit{'s' if k != 1 else ''}" + hint)
     if loss == "hinge" and act == "softmax":
         raise table.error("loss", "hinge works on raw scores, the last layer is softmax "
                                   '(use activation = "identity")')

@@ -17,6 +17,8 @@ class StepcalcApp(App[int]):
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help",
                 tooltip="This list of keys"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit stepcalc"),
+        Binding("ctrl+c", "interrupt", "Interrupt", show=False, priority=True, id="app.interrupt",
+                tooltip="Quit at once (exit code 130, like any interrupted stepcalc command)"),
     ]
 
     def __init__(self, trace=None, start: str | None = None) -> None:
@@ -53,3 +55,6 @@ class StepcalcApp(App[int]):
 
     def action_quit(self) -> None:
         self.exit(0)
+
+    def action_interrupt(self) -> None:
+        self.exit(130)

@@ -55,3 +55,31 @@ def test_run_with_a_bad_file_prints_one_line(tmp_path):
                             capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 2
     assert result.stderr.startswith("stepcalc: ") and "Traceback" not in result.stderr
+
+
+def test_run_without_a_terminal_exits_2_at_once():
+    """Piped (or in CI) the app would hang writing escape codes: one line, exit 2."""
+    result = subprocess.run([sys.executable, "-m", "stepcalc", "run", "dying_relu"],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT,
+                            timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == "stepcalc: stepcalc run needs a terminal; try stepcalc export\n"
+    assert result.stdout == ""
+
+
+def test_ctrl_c_quits_with_exit_code_130(tmp_path):
+    tmux_path = require_tool("tmux")
+    session = socket = f"stepcalc-smoke-{uuid.uuid4().hex[:8]}"
+    done = tmp_path / "exit-code"
+    command = (f"cd {ROOT} && {sys.executable} -m stepcalc run dying_relu; "
+               f"echo $? > {done}; sleep 30")
+    subprocess.run([tmux_path, "-L", socket, "new-session", "-d", "-s", session, "-x", "100",
+                    "-y", "30", command], check=True, timeout=30)
+    try:
+        screen = lambda: tmux(socket, "capture-pane", "-p", "-t", session)  # noqa: E731
+        assert wait_for(lambda: "Layer 1: h = x·m + bm" in screen()), screen()
+        tmux(socket, "send-keys", "-t", session, "C-c")
+        assert wait_for(lambda: done.exists() and done.read_text().strip() != ""), screen()
+        assert done.read_text().strip() == "130"
+    finally:
+        tmux(socket, "kill-server")

@@ -211,23 +211,29 @@ def _run(scenario: Scenario) -> Run:
     trained_grad = grad_flat[:buffer.trainable]
     trained_velocity = velocity_flat[:buffer.trainable]
     lr, gamma = train.lr, train.momentum
+    has_loss = scenario.has_loss
 
-    losses = np.empty(max(steps, 1) + (1 if steps >= 1 else 0))
+    # A forward-only scenario (no targets) has no loss at all.
+    losses = np.empty(max(steps, 1) + (1 if steps >= 1 else 0) if has_loss else 0)
     states: list[StepState] = []
     watch = DivergenceWatch()
     tail_start = steps - KEEP_TAIL
     equal_batches = len({batch.stop - batch.start for batch in plan}) == 1
     block = LossBlock(scenario, plan, losses, watch) if not every_step and equal_batches else None
     # Each batch's rows of the data, as views made once.
-    batch_data = [(data.x[rows], data.y[rows], None if data.labels is None else data.labels[rows])
-                  for rows in plan]
+    batch_data = [(data.x[rows], None if data.y is None else data.y[rows],
+                   None if data.labels is None else data.labels[rows]) for rows in plan]
     for number in range(1, max(steps, 1) + 1):
         rows = plan[(number - 1) % len(plan)]
         x, y, labels = batch_data[(number - 1) % len(plan)]
         if progress is not None:
             progress(number, steps)
         record = every_step or number <= KEEP_HEAD or number > tail_start
-        fp = network.forward(scenario, params, x)
+        fp = network.forward(scenario, params, x, rows)
+        if not has_loss:
+            states.append(_forward_state(scenario, 1, rows, x, y, labels, snapshot(params), fp,
+                                         math.nan))
+            break
         if record or block is None:
             loss = network.reduce(scenario, network.per_sample_loss(scenario, fp, y, labels))
             losses[number - 1] = loss
@@ -251,13 +257,14 @@ def _run(scenario: Scenario) -> Run:
             state = _forward_state(scenario, number, rows, x, y, labels, before, fp, loss)
             states.append(replace(
                 state, grad_pre=tuple(g.pre), grad_post=tuple(g.post), grads=snapshot(grads),
+                grad_norms=g.norms,
                 velocity_before=velocity_before, params_after=snapshot(params),
                 velocity=snapshot(velocity) if momentum else None))
     final = snapshot(params)
     gap = (KEEP_HEAD + 1, tail_start) if not every_step else None
     if steps >= 1:
         x, y, labels = data.x, data.y, data.labels
-        fp = network.forward(scenario, final, x)
+        fp = network.forward(scenario, final, x, slice(0, x.shape[0]))
         loss = network.reduce(scenario, network.per_sample_loss(scenario, fp, y, labels))
         losses[steps] = loss
         watch.see(steps + 1, loss)
@@ -269,7 +276,7 @@ def _run(scenario: Scenario) -> Run:
 def _forward_state(scenario, number, rows, x, y, labels, params, fp, loss) -> StepState:
     return StepState(number=number, rows=rows, x=x, y=y, labels=labels, params=params,
                      pre=tuple(fp.pre), post=tuple(fp.post), slopes=fp.computed_slopes(), loss=float(loss),
-                     eta=scenario.train.lr)
+                     eta=scenario.train.lr, norms=dict(fp.norms))
 
 
 def _stop_if_not_finite(scenario: Scenario, params: dict, losses: np.ndarray, number: int) -> None:

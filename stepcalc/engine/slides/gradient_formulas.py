@@ -112,10 +112,13 @@ def through_activation(note: Notation, act, u: str, a: str):
 
 def weight_gradient(note: Notation, inp: str, W: str, u: str, decay: float):
     """∂L/∂W_ij = Σ_n x_ni ∂L/∂u_nj (+ λ W_ij)."""
-    off = 1 if note.folded else 0
+    off = note.shift
+    d_in = note.values[inp].shape[1]
 
     def input_at(get, s, a):
-        return ONE if a < off else get(inp, (s, a - off))
+        if note.folded and a == note.bias_row(d_in):
+            return ONE
+        return get(inp, (s, a - off))
 
     def template(el, get):
         a, unit = el if note.row else (el[1], el[0])
@@ -154,7 +157,7 @@ def bias_gradient(note: Notation, b: str, u: str):
 def input_gradient(note: Notation, a: str, W: str, u: str):
     """∂L/∂a_i = Σ_j W_ij ∂L/∂u_j (the error sent back through the weights)."""
     k_units = note.values[u].shape[1]
-    off = 1 if note.folded else 0
+    off = note.shift
 
     def template(el, get):
         s, a_idx = el

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, Tree
@@ -19,12 +19,12 @@ from stepcalc.render.escaping import terminal_text
 from stepcalc.render.text import number_text
 from stepcalc.tui.deck import Deck
 from stepcalc.tui.quiz import is_right, parse_answer
+from stepcalc.tui.layout import Layout, choose_layout
 from stepcalc.tui.widgets.panels import side_panel
 from stepcalc.tui.widgets.quizbar import QuizBar
 from stepcalc.tui.widgets.slide import SlideView, result_name
 from stepcalc.tui.widgets.steplist import StepTree
 
-WIDE = 120          # columns from which the side panel sits beside the slide
 NUMBER_KEYS = set("0123456789-.−")
 
 
@@ -45,6 +45,9 @@ class SlideScreen(Screen):
         Binding("w", "toggle_weights", "Weights", id="slide.weights", tooltip="Show the weights on the network"),
         Binding("l", "training", "Loss", id="slide.training",
                 tooltip="Loss across steps and every parameter before/after"),
+        Binding("a", "toggle_after", "After", id="slide.after",
+                tooltip="Show the loss per step and every parameter before → after training now "
+                        "(shown by itself from the last update phase on)"),
         Binding("e", "export", "Export", id="slide.export", tooltip="Write <scenario>.md here"),
         Binding("escape", "back", "Scenarios", show=False, id="slide.back",
                 tooltip="Back to the scenario picker"),
@@ -67,6 +70,9 @@ class SlideScreen(Screen):
         self.element: tuple[int, ...] = ()
         self.side_panel = None
         self._topbar_text = None
+        self.after_asked = False        # the learner asked for the after-training overview
+        updates = [b.start for b in self.deck.blocks if b.phase == "update"]
+        self.after_from = updates[-1] if updates else len(self.deck)   # no spoilers before
 
     # ---------------------------------------------------------------- layout --
     def compose(self) -> ComposeResult:
@@ -81,7 +87,8 @@ class SlideScreen(Screen):
                     yield bar
                 panel = side_panel(self.deck)
                 if panel is not None:
-                    with Vertical(id="side"):
+                    # focusable (Tab) and scrollable both ways: a wide network is never cut
+                    with ScrollableContainer(id="side"):
                         yield panel
                         if self.deck.is_train and self.trace.final_params:
                             yield Static(self.overview(), id="overview")
@@ -120,11 +127,46 @@ class SlideScreen(Screen):
         self.quizbar = self.query_one(QuizBar)
         side = self.query("#side > *")
         self.side_panel = side.first() if side else None
+        self.measure_side_panel()
+        self.apply_layout(self.size.width)
         self.show_slide()
         self.slide.focus()
 
     def on_resize(self, event) -> None:
-        self.set_class(event.size.width >= WIDE, "-wide")
+        self.apply_layout(event.size.width)
+
+    def apply_layout(self, width: int) -> None:
+        """Widths by breakpoint (stepcalc.tui.layout): the slide keeps ≥ 60 % from 100 columns."""
+        side = self.side_width()
+        layout: Layout = choose_layout(width, side)
+        self.layout_now = layout
+        self.set_class(layout.side_beside, "-wide")
+        self.set_class(width < 100, "-narrow")
+        self.step_tree.styles.width = layout.steps
+        if self.side_panel is not None:
+            self.query_one("#side").styles.max_width = layout.side if layout.side_beside else None
+
+    def measure_side_panel(self) -> None:
+        """Draw the side panel once on a forward, a backward and the last slide, so its
+        size (which only grows) is known before the layout is chosen and stays put."""
+        panel = self.side_panel
+        if panel is None or not hasattr(panel, "_extent"):
+            return
+        deck = self.deck
+        probes = {0, len(deck) - 1} | {block.start for block in deck.blocks[:6]}
+        for index in sorted(probes):
+            panel.show(index, None, set())
+
+    def side_width(self) -> int:
+        """Columns the side panel wants beside the slide (its widest drawing so far, plus
+        the overview's table, padding and border)."""
+        panel = self.side_panel
+        if panel is None:
+            return 0
+        width = panel.get_content_width(None, None) if hasattr(panel, "_extent") else 40
+        if self.deck.is_train and self.trace.final_params:
+            width = max(width, 42)
+        return width + 3
 
     @property
     def step(self):
@@ -169,6 +211,7 @@ class SlideScreen(Screen):
                              quiz=self.quiz, hidden=self.is_hidden, show_flags=revealed,
                              names=scenario_names(deck.scenario))
         self.element = self.slide.selected
+        self.set_class(self.after_asked or self.index >= self.after_from, "-after")
         self.show_element()
         self.show_topbar()
         if self.quiz:
@@ -245,6 +288,8 @@ class SlideScreen(Screen):
             return False
         if action == "training" and not (self.deck.is_train and len(self.trace.losses) > 1):
             return False
+        if action == "toggle_after" and not (self.deck.is_train and self.trace.final_params):
+            return False
         if action == "back" and not self.can_go_back:
             return False
         return True
@@ -281,6 +326,10 @@ class SlideScreen(Screen):
         if panel is not None and hasattr(panel, "show_weights"):
             panel.show_weights = not panel.show_weights
             self.show_element()
+
+    def action_toggle_after(self) -> None:
+        self.after_asked = not self.after_asked
+        self.show_slide()
 
     def action_training(self) -> None:
         from stepcalc.tui.screens.training import TrainingScreen
