@@ -37,18 +37,28 @@ def cmd_export(args) -> int:
                             + ", ".join(WORKSHEET_FORMATS))
     if args.blank is not None and not args.worksheet:
         raise StepcalcError("--blank chooses the blanks of a worksheet: add --worksheet")
+    worksheet_of = None
+    if args.worksheet:
+        from stepcalc.render.worksheet import Worksheet, parse_patterns
+
+        patterns = parse_patterns(args.blank)
+
+        def worksheet_of(trace):
+            return Worksheet.of(trace, patterns)
+    if args.width is None:
+        args.width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
+    if args.all:
+        from stepcalc.course_pack import export_all
+
+        return export_all(args, worksheet_of)
+    if not args.file:
+        raise StepcalcError("export: give a scenario FILE or NAME, or --all")
     out = Path(args.output) if args.output else None
     if out is not None:
         check_output(out, args.force)   # before the (possibly long) computation; again before the rename
     width = args.width
-    if width is None:
-        width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
     trace = stepcalc.trace(load_scenario(args.file))
-    worksheet = None
-    if args.worksheet:
-        from stepcalc.render.worksheet import Worksheet, parse_patterns
-
-        worksheet = Worksheet.of(trace, parse_patterns(args.blank))
+    worksheet = worksheet_of(trace) if worksheet_of else None
     chunks = export_chunks(trace, args.format, args.allow_large, width, args.full_derivations, worksheet)
     if out is not None:
         try:
@@ -171,7 +181,11 @@ def parser() -> argparse.ArgumentParser:
                                            "typeset text or an HTML slide deck",
                             epilog=EXPORT_EPILOG,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
-    export.add_argument("file", help="scenario file or bundled name")
+    export.add_argument("file", nargs="?",
+                        help="scenario file or bundled name (with --all: a folder of scenario files)")
+    export.add_argument("--all", action="store_true",
+                        help="a course pack: every bundled scenario (or every scenario file of the "
+                             "folder given) into -o DIR, with an index page")
     export.add_argument("-f", "--format", choices=("markdown", "json", "numpy", "text", "html", "latex"),
                         default="markdown",
                         help="text: the slides typeset as 2-D Unicode text for a terminal; html: one "

@@ -129,3 +129,25 @@ def test_every_bundled_scenario_makes_a_deck(name):
     assert len([a for t, a in page.tags if t == "section"]) > 1
     assert deck.count("<math") >= 1
     assert deck.rstrip().endswith("<!-- stepcalc export -->")
+
+
+def test_layer_types_export_as_decks(tmp_path):
+    """Batchnorm (its ∂L/∂σ² expansion holds (σ² + ε)^(−3/2)), dropout and activation
+    layers: every deck format is written (the LaTeX printer once looped on x**(−3/2))."""
+    import sympy as sp
+
+    from stepcalc.render.printing import to_latex
+
+    power = sp.Pow(sp.Add(sp.Float(0.25), sp.Float(1e-5), evaluate=False), sp.Rational(-3, 2),
+                   evaluate=False)
+    assert to_latex(sp.Mul(sp.Float(0.5), power, evaluate=False)) == \
+        r"0.5 \times \frac{1}{\left(0.25 + 1.00 \times 10^{-5}\right)^{\frac{3}{2}}}"
+    layers = ({"units": 3, "activation": "identity"}, {"type": "batchnorm", "activation": "relu"},
+              {"type": "dropout", "p": 0.5, "mask": [[1, 0, 1], [1, 1, 0], [0, 1, 1]]},
+              {"units": 2, "activation": "identity"}, {"type": "activation", "activation": "softmax"})
+    path = write_scenario(tmp_path, train_toml(x=[[1.0, 2.0], [0.5, -1.0], [0.2, 0.3]], y=[0, 1, 1],
+                                               layers=layers))
+    for fmt in ("html", "latex", "markdown"):
+        for extra in ((), ("--worksheet",)):
+            code, out, err = run_cli("export", str(path), "-f", fmt, *extra)
+            assert code == 0 and out, err
