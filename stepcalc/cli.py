@@ -51,8 +51,6 @@ def cmd_export(args) -> int:
         from stepcalc.course_pack import export_all
 
         return export_all(args, worksheet_of)
-    if not args.file:
-        raise StepcalcError("export: give a scenario FILE or NAME, or --all")
     out = Path(args.output) if args.output else None
     if out is not None:
         check_output(out, args.force)   # before the (possibly long) computation; again before the rename
@@ -240,7 +238,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    command_line = parser()
+    args = command_line.parse_args(argv)
+    if args.command == "export" and not args.file and not args.all:
+        command_line.error("export: give a scenario FILE or NAME, or --all")   # usage, exit 2
     progress = Progress()
     try:
         if args.command not in ("export", "check", "run"):

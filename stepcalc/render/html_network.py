@@ -13,6 +13,7 @@ from html import escape
 from stepcalc.records.notation import text_name
 from stepcalc.records.quantity import Quantity
 from stepcalc.records.steps import Trace
+from stepcalc.render.network_values import dead_units
 from stepcalc.render.printing import format_number
 
 MAX_UNITS = 8
@@ -33,21 +34,6 @@ def shown_units(count: int) -> list[int | None]:
 
 def _subscript(n: int) -> str:
     return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-
-
-def dead_units(trace: Trace, index: int, hidden: frozenset[str]) -> set[tuple[int, int]]:
-    """(layer, unit) flagged dead on a slide of this training step already shown."""
-    number = trace.steps[index].step_number
-    posts = {layer.post: k for k, layer in enumerate(trace.scenario.model.layers)}
-    out = set()
-    for step in trace.steps[: index + 1]:
-        if step.step_number != number or step.id in hidden:
-            continue
-        k = posts.get(step.quantity.name) if step.quantity.kind == "value" else None
-        for flag in step.flags:
-            if flag.kind == "dead_relu" and k is not None:
-                out.update((k, e[-1]) for e in flag.elements if e)
-    return out
 
 
 def network_svg(trace: Trace, index: int, hidden: frozenset[str] = frozenset(),
@@ -80,7 +66,7 @@ def network_svg(trace: Trace, index: int, hidden: frozenset[str] = frozenset(),
     columns = [("input", [(f"x{_subscript(j + 1)}" if j is not None else None,
                            number_at(x, j) if j is not None else "", "input", False)
                           for j in shown_units(sc.model.n_inputs)])]
-    dead = dead_units(trace, index, hidden)
+    dead = dead_units(trace.steps, index, sc.model.layers, hidden)
     layers = sc.model.layers
     for k, layer in enumerate(layers):
         kind = "grad" if gradients else "value"

@@ -156,3 +156,36 @@ def test_print_gives_one_page_per_slide(browser):
     pdf = chrome.pdf()
     pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
     assert pages == STEPS + 1       # the title slide, then one page per step
+
+
+def test_worksheet_deck_shows_boxes_and_ends_with_the_key(browser, tmp_path):
+    chrome, _ = browser
+    sheet = tmp_path / "sheet.html"
+    code, _, err = run_cli("export", "dying_relu", "-f", "html", "--worksheet", "-o", sheet)
+    assert code == 0, err
+    chrome.open(sheet.as_uri())
+    try:
+        chrome.press("Home")
+        for _ in range(7):                                # slide 7: ∂L/∂w, left blank
+            chrome.press("ArrowRight")
+        boxes = chrome.js("""[...document.querySelectorAll('#slide-7 .blank')].map(b => {
+            const r = b.getBoundingClientRect(); return [r.width, r.height]; })""")
+        assert len(boxes) == 2 + 6                        # numbers put in, result, 2 × 3 entries
+        assert all(w > 10 and h > 10 for w, h in boxes), boxes
+        text = minus(chrome.js("document.querySelector('#slide-7').innerText"))
+        assert "0.8619" not in text and "mismatch" not in text
+        chrome.press("End")                               # the last answer-key slide
+        last = chrome.js(SLIDE_STATE)
+        assert last["id"] == "key-21" and last["index"] == STEPS + 17
+        assert all(w > 0 and h > 0 for w, h in last["maths"])
+        chrome.press("Home")
+        for _ in range(STEPS + 2):                        # the key's second slide
+            chrome.press("ArrowRight")
+        state = chrome.js(SLIDE_STATE)
+        assert state["id"] == "key-6"                     # keys of slides 5 (the loss), 6 (∂L/∂z) …
+        key_text = minus(chrome.js("document.querySelector('#key-6').innerText"))
+        z = np.maximum(X @ M, 0) @ W
+        delta = np.exp(z) / np.exp(z).sum() - np.array([[1, 0, 0]])
+        assert f"{delta[0, 0]:.4f}" in key_text           # -0.6282
+    finally:
+        chrome.open(browser[1].as_uri())                  # back to the deck for other tests
