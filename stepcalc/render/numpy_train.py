@@ -99,10 +99,9 @@ def train_script(scenario) -> str:
             out.append(f"    {index}: ({array(layer.mask)}, {number(layer.p)}),")
         out.append("}")
     if train.weight_decay:
-        out.append(f"WEIGHT_DECAY = {number(train.weight_decay)}   # λ: λW is added to the weights' gradients")
+        out.append(f"WEIGHT_DECAY = {number(train.weight_decay)}   # λ: weight decay of the weights (not the biases)")
     out.append(f"FROZEN = {list(train.frozen)!r}")
-    if train.optimizer == "momentum":
-        out.append(f"MOMENTUM = {number(train.momentum)}   # v ← γv − ηg, θ ← θ + v")
+    out += _settings(scenario)
     out.append("")
     out.append(_forward(scenario))
     if scenario.has_loss:
@@ -233,6 +232,28 @@ def _backward(scenario) -> str:
     return "\n".join(lines)
 
 
+# Each optimizer's update of one parameter, as torch.optim writes it (see docs/scenarios.md).
+_OPTIMIZER_LINES = {
+    "sgd": ["new[name] = theta - eta * grad"],
+    "momentum": ["v = state['v'][name] = MOMENTUM * state['v'][name] - eta * grad",
+                 "new[name] = theta + v"],
+    "momentum_pytorch": ["v = state['v'][name] = MOMENTUM * state['v'][name] + grad",
+                         "new[name] = theta - eta * v"],
+    "nesterov": ["v = state['v'][name] = MOMENTUM * state['v'][name] + grad",
+                 "new[name] = theta - eta * (grad + MOMENTUM * v)"],
+    "adagrad": ["s = state['s'][name] = state['s'][name] + grad ** 2",
+                "new[name] = theta - eta * grad / (np.sqrt(s) + EPS)"],
+    "rmsprop": ["s = state['s'][name] = RHO * state['s'][name] + (1 - RHO) * grad ** 2",
+                "new[name] = theta - eta * grad / (np.sqrt(s) + EPS)"],
+    "adam": ["m = state['m'][name] = BETA1 * state['m'][name] + (1 - BETA1) * grad",
+             "s = state['s'][name] = BETA2 * state['s'][name] + (1 - BETA2) * grad ** 2",
+             "shown['mhat.' + name] = mhat = m / (1 - BETA1 ** t)",
+             "shown['shat.' + name] = shat = s / (1 - BETA2 ** t)",
+             "new[name] = theta - eta * mhat / (np.sqrt(shat) + EPS)"],
+}
+_KEEPS = {"momentum": "v", "nesterov": "v", "adagrad": "s", "rmsprop": "s", "adam": "ms", "adamw": "ms"}
+
+
 def _dense_backward(scenario, index: int, layer) -> list[str]:
     model, train = scenario.model, scenario.train
     row = model.convention == "row"
@@ -240,7 +261,7 @@ def _dense_backward(scenario, index: int, layer) -> list[str]:
     lines = []
     inp = _layer_input(scenario, index)
     grad_w = f"{inp}.T @ g[{pre!r}]" if row else f"g[{pre!r}].T @ {inp}"
-    decay = f" + WEIGHT_DECAY * p[{layer.weights!r}]" if train.weight_decay else ""
+    decay = f" + WEIGHT_DECAY * p[{layer.weights!r}]" if train.gradient_decay else ""
     lines.append(f"    g[{layer.weights!r}] = {grad_w}{decay}")
     if layer.bias_name:
         lines.append(f"    g[{layer.bias_name!r}] = g[{pre!r}].sum(axis=0)")
@@ -270,34 +291,64 @@ def _batchnorm_backward(scenario, index: int, layer) -> list[str]:
 
 
 def _update(scenario) -> str:
-    momentum = scenario.train.optimizer == "momentum"
-    lines = ["def update(p, g, velocity):",
-             "    new = {}",
+    train = scenario.train
+    key = "adam" if train.optimizer == "adamw" else train.optimizer
+    if key == "momentum" and train.momentum_form == "pytorch":
+        key = "momentum_pytorch"
+    lines = ["def update(p, g, state, t, eta):",
+             "    new, shown = {}, {}",
              "    for name, theta in p.items():",
              "        grad = g[name].reshape(theta.shape)",
              "        if name in FROZEN:",
              "            new[name] = theta",
-             ]
-    if momentum:
-        lines += ["        else:",
-                  "            velocity[name] = MOMENTUM * velocity[name] - LR * grad",
-                  "            new[name] = theta + velocity[name]"]
-    else:
-        lines += ["        else:",
-                  "            new[name] = theta - LR * grad"]
-    lines.append("    return new\n\n")
+             "            continue"]
+    if train.optimizer == "adamw":
+        lines.append("        if name in WEIGHTS:   # decoupled weight decay, before the Adam step")
+        lines.append("            theta = theta * (1 - eta * WEIGHT_DECAY)")
+    lines += ["        " + line for line in _OPTIMIZER_LINES[key]]
+    for kind in _KEEPS.get(train.optimizer, ""):
+        lines.append(f"        shown['{kind}.' + name] = state['{kind}'][name]")
+    lines.append("    return new, shown\n\n")
     return "\n".join(lines)
 
 
+def _settings(scenario) -> list[str]:
+    """The optimizer's and the schedule's constants, and the learning rate of step t."""
+    train = scenario.train
+    out = []
+    opt = train.optimizer
+    if opt in ("momentum", "nesterov"):
+        out.append(f"MOMENTUM = {number(train.momentum)}   # μ")
+    if opt in ("adam", "adamw"):
+        out.append(f"BETA1, BETA2 = {number(train.beta1)}, {number(train.beta2)}")
+    if opt == "rmsprop":
+        out.append(f"RHO = {number(train.rho)}")
+    if opt in ("adagrad", "rmsprop", "adam", "adamw"):
+        out.append(f"EPS = {number(train.eps)}")
+    if opt == "adamw":
+        out.append(f"WEIGHTS = {[layer.weights for layer in scenario.model.layers if layer.dense]!r}   # decayed")
+    out.append(f"STATE = {list(_KEEPS.get(opt, ''))!r}   # the optimizer's buffers, all starting at 0")
+    out.append("")
+    out.append("")
+    out.append("def lr_at(t):")
+    if train.lr_schedule == "step":
+        out.append(f"    return LR * {number(train.lr_gamma)} ** ((t - 1) // {train.lr_step})   # StepLR")
+    elif train.lr_schedule == "exponential":
+        out.append(f"    return LR * {number(train.lr_gamma)} ** (t - 1)   # ExponentialLR")
+    else:
+        out.append("    return LR")
+    out.append("")
+    return out
+
+
 def _loop(scenario) -> str:
-    momentum = scenario.train.optimizer == "momentum"
     return "\n".join([
         "computed = {}",
         "N = len(x)",
         "size = BATCH if 0 < BATCH < N else N",
         "batches = [slice(start, min(start + size, N)) for start in range(0, N, size)]",
         "p = dict(params)",
-        "velocity = {name: np.zeros_like(theta) for name, theta in p.items()}",
+        "state = {kind: {name: np.zeros_like(theta) for name, theta in p.items()} for kind in STATE}",
         "for number in range(1, max(STEPS, 1) + 1):   # (not `step`: that is an activation)",
         '    prefix = "" if number == 1 else f"step{number}."',
         "    rows = batches[(number - 1) % len(batches)]",
@@ -313,10 +364,11 @@ def _loop(scenario) -> str:
         "    g = backward(p, xb, v, Yb, lb, rows)",
         '    computed.update({prefix + "grad." + k: val.reshape(p[k].shape) if k in p else val',
         "                     for k, val in g.items()})",
-        "    p = update(p, g, velocity)",
+        "    eta = lr_at(number)",
+        '    computed[prefix + "eta"] = eta',
+        "    p, shown = update(p, g, state, number, eta)",
         '    computed.update({prefix + "new." + k: val for k, val in p.items()})',
-        ('    computed.update({prefix + "v." + k: val for k, val in velocity.items()})'
-         if momentum else ""),
+        '    computed.update({prefix + k: val for k, val in shown.items()})',
         "if STEPS >= 1:   # the forward pass again, over the whole data set",
         "    v = forward(p, x, slice(0, N))",
         '    computed.update({"after." + k: val for k, val in v.items()})',

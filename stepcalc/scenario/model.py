@@ -23,7 +23,9 @@ LOSS_NAMES = (
     "binary_cross_entropy", "cross_entropy", "hinge",
 )
 REDUCTIONS = ("mean", "sum")
-OPTIMIZERS = ("sgd", "momentum")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+MOMENTUM_FORMS = ("classic", "pytorch")
+LR_SCHEDULES = ("constant", "step", "exponential")
 INIT_METHODS = ("zeros", "constant", "normal", "uniform", "xavier", "kaiming")
 KINDS = ("train", "activations", "losses", "init_stats", "batchnorm", "normalize")
 # Default slope/scale per activation when `alpha` is not given.
@@ -92,6 +94,28 @@ class Train:
     weight_decay: float = 0.0
     frozen: tuple[str, ...] = ()
     batch_size: int = 0             # 0 = full batch
+    momentum_form: str = "classic"  # classic: v ← μv − ηg, θ ← θ + v | pytorch: v ← μv + g, θ ← θ − ηv
+    beta1: float = 0.9              # adam/adamw
+    beta2: float = 0.999
+    rho: float = 0.99               # rmsprop (torch's alpha)
+    eps: float = 1e-8               # adagrad/rmsprop/adam/adamw
+    lr_schedule: str = "constant"   # constant | step | exponential
+    lr_step: int = 1                # StepLR's step_size
+    lr_gamma: float = 1.0
+
+    @property
+    def gradient_decay(self) -> float:
+        """λ added to the weights' gradients: adamw decays the weights directly instead."""
+        return 0.0 if self.optimizer == "adamw" else self.weight_decay
+
+    def eta(self, number: int) -> float:
+        """The learning rate of training step ``number`` (1-based): torch's StepLR and
+        ExponentialLR stepped once after each update, in closed form."""
+        if self.lr_schedule == "step":
+            return self.lr * self.lr_gamma ** ((number - 1) // self.lr_step)
+        if self.lr_schedule == "exponential":
+            return self.lr * self.lr_gamma ** (number - 1)
+        return self.lr
 
 
 @dataclass(frozen=True)

@@ -193,7 +193,7 @@ def weight_names(scenario: Scenario) -> tuple[str, ...]:
 
 def penalty(scenario: Scenario, params: dict) -> float:
     """(λ/2)·Σ‖W‖² over weights (not separate biases)."""
-    lam = scenario.train.weight_decay
+    lam = scenario.train.gradient_decay   # 0 for adamw (decoupled)
     if not lam:
         return 0.0
     return 0.5 * lam * sum(float(np.sum(params[w] ** 2)) for w in weight_names(scenario))
@@ -247,7 +247,7 @@ def backward(scenario: Scenario, params: dict, fp: ForwardPass, y: np.ndarray, l
     g_post: list[np.ndarray] = [None] * n_layers
     grads: dict[str, np.ndarray] = {}
     g_post[-1], g_pre[-1] = output_gradients(scenario, fp, y, labels, full)
-    lam = scenario.train.weight_decay
+    lam = scenario.train.gradient_decay   # 0 for adamw (decoupled)
     row = scenario.model.convention == "row"
     norms: dict = {}
     for index in range(n_layers - 1, -1, -1):

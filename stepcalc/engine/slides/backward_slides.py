@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from stepcalc.engine.maths.activations import get_activation
 from stepcalc.engine.maths.losses import get_loss
 from stepcalc.engine.numbers import network
 from stepcalc.engine.slides import flags as flagging
 from stepcalc.engine.slides import gradient_formulas as G
 from stepcalc.engine.slides import layer_formulas as LF
+from stepcalc.engine.slides import update_formulas as U
 from stepcalc.engine.slides.page import Page, mask_name
+from stepcalc.records.quantity import parse_quantity
 
 
 def backward_slides(page: Page) -> None:
@@ -56,7 +60,7 @@ def _dense_backward(page: Page, index: int, layer, inp: str) -> None:
     sc, state, note = page.scenario, page.state, page.note
     W = layer.weights
     page.add(page.quantity(W, "grad"), "backward", state.grads[W],
-             G.weight_gradient(note, inp, W, layer.pre, sc.train.weight_decay),
+             G.weight_gradient(note, inp, W, layer.pre, sc.train.gradient_decay),
              flagging.zero_gradient(state.grads[W]))
     if layer.bias_name:
         b = layer.bias_name
@@ -91,20 +95,24 @@ def _batchnorm_backward(page: Page, index: int, layer, inp: str) -> None:
 
 
 def update_slides(page: Page) -> None:
+    """η_t (with a schedule), then per parameter its optimizer buffers and its new value."""
     sc, state, note = page.scenario, page.state, page.note
     train = sc.train
+    scheduled = train.lr_schedule != "constant"
+    eta = page.quantity("eta")
+    if scheduled:
+        page.add(eta, "update", state.eta, U.schedule(note, train.lr_schedule))
+    else:
+        page.keep(eta, np.asarray(state.eta))
+    decay = train.weight_decay if train.optimizer == "adamw" else 0.0
     updates = {}
     for name in sc.param_names:
-        new = state.params_after[name]
-        if name in train.frozen:
-            built = G.frozen(note, name)
-        elif train.optimizer == "momentum":
-            page.add(page.quantity(name, "v"), "update", state.velocity[name],
-                     G.velocity_update(note, name))
-            built = G.momentum_update(note, name)
-        else:
-            built = G.sgd_update(note, name)
-        updates[name] = page.add(page.quantity(name, "new"), "update", new, built)
+        rules = U.Update(note, name, scheduled, decay).slides(
+            train.optimizer, train.momentum_form, name in train.frozen)
+        for target, built in rules:
+            quantity = parse_quantity(target).at(page.at)
+            step = page.add(quantity, "update", note.values[target], built)
+        updates[name] = step
     # Hidden units that leave the update with identical incoming weights stay symmetric.
     row = sc.model.convention == "row"
     for layer in sc.model.layers[:-1]:

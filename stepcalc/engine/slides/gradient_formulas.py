@@ -1,4 +1,5 @@
-"""Index-level formulas of the backward pass and the update, and their expansions.
+"""Index-level formulas of the backward pass, and their expansions (the update's are in
+`update_formulas`).
 
 Same shape as `formulas` (forward pass and loss): each builder returns
 ``(formula, expand)`` closures that build sympy only when a renderer asks.
@@ -9,10 +10,10 @@ from __future__ import annotations
 import sympy as sp
 
 from stepcalc.engine.slides.formulas import (
-    ETA, GAMMA, LAMBDA, ONE, Notation, batch_mean, expander, i, j, k, n,
+    LAMBDA, ONE, Notation, batch_mean, expander, i, j, k, n,
 )
 from stepcalc.records.notation import (
-    Grad, Name, Updated, Velocity, add, applied, entry, equation, long_sum, mul, num,
+    Grad, Name, add, applied, entry, equation, long_sum, mul, num,
 )
 
 
@@ -173,61 +174,3 @@ def input_gradient(note: Notation, a: str, W: str, u: str):
         return equation(note.index_sym("grad." + a, i), rhs)
 
     return formula, expander(note, "grad." + a, template)
-
-
-# ---------------------------------------------------------------- update ----------
-
-def _param_index(note: Notation, p: str):
-    return (i, j) if note.roles[p] == "weight" else (j,)
-
-
-def sgd_update(note: Notation, p: str):
-    """θ' = θ − η ∂L/∂θ."""
-
-    def template(el, get):
-        return add(get(p, el), mul(-1, get("eta", ()), get("grad." + p, el)))
-
-    def formula():
-        e = entry(p, *_param_index(note, p))
-        return equation(Updated(e), add(e, mul(-1, ETA, Grad(e))))
-
-    return formula, expander(note, "new." + p, template)
-
-
-def velocity_update(note: Notation, p: str):
-    """v ← γ v − η ∂L/∂θ."""
-
-    def template(el, get):
-        return add(mul(get("gamma", ()), get("v0." + p, el)), mul(-1, get("eta", ()), get("grad." + p, el)))
-
-    def formula():
-        e = entry(p, *_param_index(note, p))
-        return equation(Updated(Velocity(e)), add(mul(GAMMA, Velocity(e)), mul(-1, ETA, Grad(e))))
-
-    return formula, expander(note, "v." + p, template)
-
-
-def momentum_update(note: Notation, p: str):
-    """θ' = θ + v."""
-
-    def template(el, get):
-        return add(get(p, el), get("v." + p, el))
-
-    def formula():
-        e = entry(p, *_param_index(note, p))
-        return equation(Updated(e), add(e, Updated(Velocity(e))))
-
-    return formula, expander(note, "new." + p, template)
-
-
-def frozen(note: Notation, p: str):
-    """θ' = θ: a frozen parameter keeps its value."""
-
-    def template(el, get):
-        return get(p, el)
-
-    def formula():
-        e = entry(p, *_param_index(note, p))
-        return equation(Updated(e), e)
-
-    return formula, expander(note, "new." + p, template)

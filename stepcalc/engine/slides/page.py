@@ -51,6 +51,11 @@ def step_values(scenario: Scenario, state: StepState) -> dict[str, np.ndarray]:
     """Every value a formula of this step may name, by its id within the step."""
     train = scenario.train
     values = {"x": state.x, "eta": np.asarray(state.eta),
+              # hyperparameters the update formulas read (hyper.: never a quantity name)
+              "hyper.mu": train.momentum, "hyper.beta1": train.beta1, "hyper.beta2": train.beta2,
+              "hyper.rho": train.rho, "hyper.epsilon": train.eps, "hyper.t": state.number,
+              "hyper.eta0": train.lr, "hyper.lr_gamma": train.lr_gamma,
+              "hyper.lr_step": train.lr_step,
               "gamma": np.asarray(train.momentum), "lambda": np.asarray(train.weight_decay),
               "loss": np.asarray(state.loss)}
     if state.y is not None:
@@ -79,9 +84,12 @@ def step_values(scenario: Scenario, state: StepState) -> dict[str, np.ndarray]:
     for name in scenario.param_names:
         values[str(Quantity(name, "grad"))] = state.grads[name]
         values[str(Quantity(name, "new"))] = state.params_after[name]
-        if state.velocity is not None and name not in train.frozen:
-            values[str(Quantity(name, "v0"))] = state.velocity_before[name]
-            values[str(Quantity(name, "v"))] = state.velocity[name]
+        if name in train.frozen:
+            continue
+        for kind, buffers in (state.moments or {}).items():
+            values[str(Quantity(name, kind))] = buffers[name]
+        for kind, buffers in (state.moments_before or {}).items():
+            values[str(Quantity(name, kind + "0"))] = buffers[name]
     return values
 
 

@@ -67,22 +67,76 @@ def _describe(sc: Scenario, q: Quantity, batched: bool) -> SlideText:
     if q.kind == "value":
         if q.name == "loss":
             return _loss(sc, batched)
+        if q.name == "eta":
+            return _schedule(sc)
         return _forward(sc, q.name, batched)
     if q.kind == "grad":
         return _gradient(sc, q.name, batched)
     train, name = sc.train, q.name
-    if q.kind == "v":
-        return SlideText(f"Velocity of {name}", f"Velocity of {text_name(name)}",
-                         "Momentum keeps a running velocity: the old one decayed by γ, minus η "
-                         "times the gradient.")
+    if q.kind in _BUFFER_TEXT:
+        return _buffer(sc, q.kind, name)
     if q.kind == "new":
         if name in train.frozen:
             return SlideText(f"Update {name} (frozen)", f"{text_name(name)}′ (frozen)",
                              f"{name} is frozen: it keeps its value.")
-        explanation = ("The parameter moves by its velocity." if train.optimizer == "momentum" else
-                       f"Gradient descent: step against the gradient, scaled by η = {train.lr:g}.")
-        return SlideText(f"Update {name}", f"{text_name(name)}′ (update)", explanation)
+        return SlideText(f"Update {name}", f"{text_name(name)}′ (update)",
+                         _UPDATE_TEXT[train.optimizer])
     raise KeyError(str(q))
+
+
+# What each optimizer's update slide says (per parameter), torch.optim's names in brackets.
+_UPDATE_TEXT = {
+    "sgd": "Gradient descent: step against the gradient, scaled by the learning rate η.",
+    "momentum": "The parameter moves by its velocity.",
+    "nesterov": "Nesterov momentum (torch.optim.SGD, nesterov=True): step against the "
+                "gradient plus μ times the new velocity, a look ahead along the velocity.",
+    "adagrad": "Adagrad: the step is the gradient divided by the root of all squared "
+               "gradients so far, so often-moved entries slow down.",
+    "rmsprop": "RMSprop: the step is the gradient divided by the root of a running mean "
+               "of squared gradients.",
+    "adam": "Adam: the corrected mean gradient divided by the root of the corrected mean "
+            "squared gradient.",
+    "adamw": "AdamW: the weights first shrink by ηλ (decoupled weight decay, not in the "
+             "gradient), then the Adam step.",
+}
+_BUFFER_TEXT = {
+    "v": ("Velocity", "velocity"),
+    "m": ("First moment", "m (running mean of g)"),
+    "s": ("Second moment", "s (of g²)"),
+    "mhat": ("Bias-corrected first moment", "m̂"),
+    "shat": ("Bias-corrected second moment", "ŝ"),
+}
+
+
+def _buffer(sc: Scenario, kind: str, name: str) -> SlideText:
+    train = sc.train
+    title, label = _BUFFER_TEXT[kind]
+    if kind == "v":
+        explanation = ("Momentum keeps a running velocity: the old one decayed by μ, minus η "
+                       "times the gradient." if train.optimizer == "momentum"
+                       and train.momentum_form == "classic" else
+                       "The velocity (torch's momentum buffer): the old one decayed by μ, plus "
+                       "the gradient.")
+    elif kind == "s" and train.optimizer == "adagrad":
+        title, explanation = "Sum of squared gradients", "Adagrad adds every squared gradient entry to its accumulator."
+    elif kind == "s":
+        explanation = "A running mean of the squared gradient (decay ρ for rmsprop, β₂ for adam)."
+    elif kind == "m":
+        explanation = "A running mean of the gradient with decay β₁."
+    else:
+        explanation = ("The moments start at 0, so early running means are too small; "
+                       "dividing by 1 − βᵗ corrects that.")
+    return SlideText(f"{title} of {name}", f"{label} of {text_name(name)}", explanation)
+
+
+def _schedule(sc: Scenario) -> SlideText:
+    train = sc.train
+    if train.lr_schedule == "step":
+        what = f"multiplied by γ = {train.lr_gamma:g} every {train.lr_step} steps (torch StepLR)"
+    else:
+        what = f"multiplied by γ = {train.lr_gamma:g} after every step (torch ExponentialLR)"
+    return SlideText("Learning rate η_t", "η_t (schedule)",
+                     f"The learning rate starts at η₀ = {train.lr:g} and is {what}.")
 
 
 def _forward(sc: Scenario, name: str, batched: bool) -> SlideText:
