@@ -14,6 +14,7 @@ import sympy as sp
 
 _TRAILING_DIGITS = re.compile(r"^([A-Za-z_](?:\w*[^\W\d_])?)(\d+)$")
 _SCRIPTED = re.compile(r"^([A-Za-z]+)\^(\d+)$")      # a program-made label like L^2 (the L² norm)
+_VARIANCE = re.compile(r"^var(\d*)$")                # a variance (batch norm's var2): σ²
 GREEK = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ",
     "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
@@ -51,6 +52,9 @@ def latex_name(name: str) -> str:
     """
     if _SCRIPTED.match(name):
         return r"%s^{%s}" % _SCRIPTED.match(name).groups()
+    if _VARIANCE.match(name):
+        layer = _VARIANCE.match(name).group(1)
+        return r"{\sigma^{2}}^{(%s)}" % layer if layer else r"\sigma^{2}"
     if name.endswith("_hat") and len(name) > 4:
         return r"\hat{%s}" % latex_name(name[:-4])
     if name.endswith("_"):                       # a_ → a_ (the underscore is part of the name)
@@ -71,6 +75,9 @@ def text_name(name: str) -> str:
     if _SCRIPTED.match(name):
         head, power = _SCRIPTED.match(name).groups()
         return head + power.translate(_SUPERSCRIPT)
+    if _VARIANCE.match(name):
+        layer = _VARIANCE.match(name).group(1)
+        return "σ²" + (("(" + layer + ")").translate(_SUPERSCRIPT) if layer else "")
     if name.endswith("_hat") and len(name) > 4:
         return unicodedata.normalize("NFC", text_name(name[:-4]) + HAT)   # ŷ is one character
     if name.endswith("_") and name.rstrip("_"):

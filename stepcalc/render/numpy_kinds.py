@@ -18,16 +18,24 @@ def activations_script(scenario) -> str:
         value, slope = ACTIVATIONS[name]
         args = "u, a" if name in USES_ALPHA else "u"
         lines.append(function(name, args, value))
-        lines.append(function(name + "_prime", args, slope))
+        if slope is not None:
+            lines.append(function(name + "_prime", args, slope))
     lines.append(f"data = {array(spec['data'])}")
     lines.append('computed = {"data": data}')
     for fn in spec["activations"]:
+        if fn.name == "softmax":     # the whole vector; its derivative is the Jacobian
+            lines.append("s = softmax(data[None, :])[0]")
+            lines.append(f"computed[{fn.id!r}] = s")
+            lines.append(f"computed['d.' + {fn.id!r}] = np.diag(s) - np.outer(s, s)   # s_i(Δ_ik − s_k)")
+            continue
         alpha = f", {number(fn.alpha)}" if fn.name in USES_ALPHA else ""
         lines.append(f"computed[{fn.id!r}] = {fn.name}(data{alpha})")
         lines.append(f"computed['d.' + {fn.id!r}] = {fn.name}_prime(data{alpha})")
     ids = [fn.id for fn in spec["activations"]]
+    slopes = [fn.id for fn in spec["activations"] if fn.name != "softmax"]
     lines.append(f"computed['values'] = np.array([computed[i] for i in {ids!r}])")
-    lines.append(f"computed['derivatives'] = np.array([computed['d.' + i] for i in {ids!r}])")
+    if slopes:
+        lines.append(f"computed['derivatives'] = np.array([computed['d.' + i] for i in {slopes!r}])")
     return "\n".join(lines) + "\n"
 
 

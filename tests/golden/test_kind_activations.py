@@ -132,7 +132,6 @@ values = [1, -1]
 
 
 @pytest.mark.parametrize("extra, path", [
-    ('[[activations]]\nname = "softmax"', "activations[0].name"),
     ('[[activations]]\nname = "gelu"', "activations[0].name"),
     ('[[activations]]\nname = "relu"\nalpha = 0.1', "activations[0].alpha"),
     ('[[activations]]\nname = "elu"\nalpha = "x"', "activations[0].alpha"),
@@ -164,3 +163,30 @@ def test_functions_shorthand_and_unknown_expect_id():
     with pytest.raises(ScenarioError) as info:
         stepcalc.trace(stepcalc.loads('functions = ["relu"]\n' + SMALL + '[expect]\nnope = 1'))
     assert info.value.path == 'expect."nope"'
+
+
+def test_softmax_on_its_own_and_its_jacobian():
+    """Softmax of the vector (issue 11, item 5) and its Jacobian against central
+    differences of a softmax written here."""
+    data = np.array([1.0, 2.0, 0.5, -3.0])
+
+    def softmax(v):
+        e = np.exp(v - v.max())
+        return e / e.sum()
+
+    trace = stepcalc.trace(stepcalc.loads(
+        'title = "t"\nkind = "activations"\nfunctions = ["softmax", "tanh"]\n'
+        "[data]\nvalues = [1.0, 2.0, 0.5, -3.0]\n"))
+    np.testing.assert_allclose(trace.values["softmax"], softmax(data), rtol=1e-13)
+    h = 1e-6
+    numeric = np.array([(softmax(data + h * np.eye(4)[k]) - softmax(data - h * np.eye(4)[k])) / (2 * h)
+                        for k in range(4)]).T          # [i, k] = ∂s_i/∂x_k
+    np.testing.assert_allclose(trace.values["d.softmax"], numeric, rtol=1e-7, atol=1e-10)
+    # the numbers put in evaluate to each entry, and the derivation is sympy's
+    step = trace.step("d.softmax")
+    for element in np.ndindex(4, 4):
+        assert float(step.expand(element).numeric.evalf(30)) == pytest.approx(numeric[element], abs=1e-8)
+    assert step.derivation is not None and len(step.derivation.chain) >= 1
+    # the derivative table keeps the elementwise functions only
+    assert trace.values["derivatives"].shape == (1, 4)
+    assert trace.values["values"].shape == (2, 4)

@@ -71,6 +71,12 @@ def trace(scenario):
         act = get_activation(e.name)
         a = act.forward(data, e.alpha)
         values.append(a)
+        if not act.elementwise:
+            em.emit(e.id, "forward", "Softmax of the data", a, act.summary,
+                    formula=softmax_formula, expand=em.expander(
+                        e.id, lambda el: _f(act)(sym("data", el)), _softmax_template(data.size)),
+                    symbol=_f(act)(Name("data")))
+            continue
         em.emit(e.id, "forward", f"{_label(e, act)} of the data", a,
                 _value_explanation(e, act), formula=_value_formula(act),
                 expand=em.expander(e.id, lambda el, act=act: _f(act)(sym("data", el)),
@@ -81,8 +87,13 @@ def trace(scenario):
             table=table([_label(e, get_activation(e.name)) for e in entries], columns,
                         np.array(values), corner="data"))
 
+    elementwise = []
     for e, a in zip(entries, values):
         act = get_activation(e.name)
+        if not act.elementwise:
+            _softmax_jacobian(em, e, a)
+            continue
+        elementwise.append(e)
         d = act.derivative(data, a, e.alpha)
         derivs.append(d)
         em.emit("d." + e.id, "backward", f"Derivative of {_label(e, act)}", d,
@@ -95,12 +106,70 @@ def trace(scenario):
                 derivation=lambda e=e, act=act: derivation(act, e.alpha),
                 symbol=_fprime(act)(Name("data")),
                 flags=_derivative_flags(e, act, d))
-    em.emit("derivatives", "backward", "Derivative table", np.array(derivs),
-            "Each row is one function's derivative at the data points: what backpropagation "
-            "multiplies the incoming gradient by.",
-            table=table([_label(e, get_activation(e.name)) + "′" for e in entries], columns,
-                        np.array(derivs), corner="data"))
+    if elementwise:    # softmax alone has its Jacobian, no row of this table
+        em.emit("derivatives", "backward", "Derivative table", np.array(derivs),
+                "Each row is one function's derivative at the data points: what "
+                "backpropagation multiplies the incoming gradient by.",
+                table=table([_label(e, get_activation(e.name)) + "′" for e in elementwise],
+                            columns, np.array(derivs), corner="data"))
     return em.trace()
+
+
+# ------------------------------------------------------------------ softmax ---------
+
+K_ = sp.Symbol("k", integer=True)
+
+
+def softmax_formula():
+    exp_sum = sp.Sum(sp.exp(entry("data", K_), evaluate=False), (K_, 1, sp.Symbol("n", integer=True)))
+    return sp.Eq(applied(r"\mathrm{softmax}", "softmax")(entry("data", I)),
+                 sp.Mul(sp.exp(entry("data", I), evaluate=False), sp.Pow(exp_sum, -1, evaluate=False),
+                        evaluate=False))
+
+
+def _softmax_template(size: int):
+    def template(el, get):
+        terms = [sp.exp(get("data", (k,)), evaluate=False) for k in range(size)]
+        return sp.Mul(terms[el[0]], sp.Pow(sp.Add(*terms, evaluate=False), -1, evaluate=False),
+                      evaluate=False)
+    return template
+
+
+def _softmax_jacobian(em, e, s: np.ndarray) -> None:
+    """∂sᵢ/∂data_k = sᵢ(Δᵢₖ − s_k): the Jacobian of the whole vector, derived with sympy."""
+    jac = np.diag(s) - np.outer(s, s)
+
+    def template(el, get):
+        i, k = el
+        delta = sp.Integer(1 if i == k else 0)
+        return sp.Mul(get(e.id, (i,)), sp.Add(delta, sp.Mul(-1, get(e.id, (k,)), evaluate=False),
+                                              evaluate=False), evaluate=False)
+
+    def formula():
+        delta = entry("Delta", I, K_)
+        return sp.Eq(entry("d." + e.id, I, K_),
+                     sp.Mul(entry(e.id, I), sp.Add(delta, sp.Mul(-1, entry(e.id, K_), evaluate=False),
+                                                   evaluate=False), evaluate=False))
+
+    em.emit("d." + e.id, "backward", "Softmax Jacobian", jac,
+            "Each output depends on every input: ∂sᵢ/∂xₖ = sᵢ(Δᵢₖ − sₖ) with Δᵢₖ = 1 when "
+            "i = k, else 0 (sympy.diff of e^{xᵢ}/Σₖ e^{xₖ}, checked equal to this form). Rows "
+            "sum to 0: the outputs always sum to 1.",
+            formula=formula, expand=em.expander("d." + e.id, lambda el: sym("d." + e.id, el), template),
+            derivation=lambda: softmax_derivation(min(3, s.size)), symbol=Name("d." + e.id))
+
+
+def softmax_derivation(K: int) -> Derivation:
+    from stepcalc.engine.maths.symbols import softmax_jacobian_derivation
+
+    jac = softmax_jacobian_derivation(K)
+    if not all(sp.simplify(v) == 0 for v in (jac.raw - jac.identity_in_u)):
+        raise AssertionError("softmax Jacobian: sympy.diff disagrees with s_i(Δ_ik − s_k)")
+    lhs = sp.Derivative(jac.h[0], jac.u[1], evaluate=False)
+    with sp.evaluate(False):
+        chain = (jac.raw[0, 1], jac.identity[0, 1])
+    return Derivation(lhs, chain, f"Written out for K = {K} entries, off the diagonal; on it, "
+                      "∂h₁/∂u₁ = h₁(1 − h₁). sympy checks every entry.")
 
 
 # ------------------------------------------------------------------ values ----------

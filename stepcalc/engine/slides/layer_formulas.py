@@ -157,7 +157,9 @@ def var_gradient(note: Notation, x: str, mu: str, var: str, x_hat: str, eps: flo
     """∂L/∂σ²_j = Σ_n ∂L/∂x̂_nj · (x_nj − μ_j) · (−½)(σ²_j + ε)^(−3/2)."""
 
     def power(get, unit):
-        return sp.Pow(add(get(var, (unit,)), _eps(note, get, eps)), sp.Rational(-3, 2), evaluate=False)
+        # 1/(σ² + ε)^(3/2): a negative fractional power would print as a Mul of itself
+        base = add(get(var, (unit,)), _eps(note, get, eps))
+        return sp.Pow(sp.Pow(base, sp.Rational(3, 2), evaluate=False), -1, evaluate=False)
 
     def template(el, get):
         unit = el[0]
@@ -167,7 +169,8 @@ def var_gradient(note: Notation, x: str, mu: str, var: str, x_hat: str, eps: flo
 
     def formula():
         inner = note.sample_sum(mul(note.index_sym("grad." + x_hat, j), _sym_centred(note, x, mu)))
-        power_sym = sp.Pow(add(entry(var, j), EPSILON), sp.Rational(-3, 2), evaluate=False)
+        power_sym = sp.Pow(sp.Pow(add(entry(var, j), EPSILON), sp.Rational(3, 2), evaluate=False),
+                           -1, evaluate=False)
         return equation(Grad(entry(var, j)), mul(inner, -HALF, power_sym))
 
     return formula, expander(note, "grad." + var, template)
@@ -178,16 +181,16 @@ def mu_gradient(note: Notation, x: str, mu: str, var: str, x_hat: str, eps: floa
 
     def template(el, get):
         unit = el[0]
-        first = _batch_sum(note, lambda s: mul(get("grad." + x_hat, (s, unit)), -1,
-                                               sp.Pow(_root(note, get, var, unit, eps), -1,
-                                                      evaluate=False)), unit)
+        first = mul(-1, _batch_sum(note, lambda s: mul(get("grad." + x_hat, (s, unit)),
+                                                       sp.Pow(_root(note, get, var, unit, eps), -1,
+                                                              evaluate=False)), unit))
         second = mul(get("grad." + var, (unit,)), _inv_n(note),
                      _batch_sum(note, lambda s: mul(-2, _centred(get, x, mu, s, unit)), unit))
         return add(first, second)
 
     def formula():
-        first = note.sample_sum(mul(note.index_sym("grad." + x_hat, j), -1,
-                                    sp.Pow(_sym_root(note, var), -1, evaluate=False)))
+        first = mul(-1, note.sample_sum(mul(note.index_sym("grad." + x_hat, j),
+                                            sp.Pow(_sym_root(note, var), -1, evaluate=False))))
         second = mul(Grad(entry(var, j)), _inv_n(note),
                      note.sample_sum(mul(-2, _sym_centred(note, x, mu))))
         return equation(Grad(entry(mu, j)), add(first, second))

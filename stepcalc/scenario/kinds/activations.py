@@ -5,13 +5,15 @@
 values = [1, 5, -4, 3, -2]         # the data vector (required; a flat list)
 
 [[activations]]                    # one table per function, in display order
-name  = "elu"                      # identity step sigmoid tanh relu leaky_relu elu prelu selu softplus swish softsign
+name  = "elu"                      # identity step sigmoid tanh relu leaky_relu elu prelu selu softplus swish softsign softmax
 alpha = 0.1                        # only for leaky_relu (default 0.01), elu (1.0), prelu (0.25)
 id    = "elu"                      # quantity id (default: the name; needed to list a function twice)
 ```
 Shorthand instead of ``[[activations]]``: ``functions = ["sigmoid", "tanh"]`` (default alphas).
 Quantity ids: ``data``; ``<id>`` = f(data) per function; ``d.<id>`` = f′(data) (derived with
 sympy.diff); ``values`` and ``derivatives`` = the tables (functions × data entries).
+Softmax acts on the whole vector: its ``d.<id>`` is the Jacobian (entries × entries), left
+out of the ``derivatives`` table.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from dataclasses import dataclass
 
 from stepcalc.errors import ScenarioError
 
-from ..fields import REQUIRED, Table, index, one_of
-from ..model import DEFAULT_ALPHA
-from .readers import ELEMENTWISE, listed_choices, numbers
+from ..fields import Table, index, one_of
+from ..model import ACTIVATION_NAMES, DEFAULT_ALPHA
+from .readers import listed_choices, numbers
 
 KEYS = ("data", "activations", "functions")
 
@@ -42,16 +44,12 @@ def parse(root: Table) -> dict:
         raise root.error("functions", "give either functions = [...] or [[activations]] tables, not both")
     entries: list[ActivationEntry] = []
     if root.has("functions"):
-        for name in listed_choices(root, "functions", ELEMENTWISE, ()):
+        for name in listed_choices(root, "functions", ACTIVATION_NAMES, ()):
             entries.append(ActivationEntry(name, name, DEFAULT_ALPHA.get(name)))
     else:
         for t in root.tables("activations"):
             t.check_keys(("name", "alpha", "id"))
-            name = t.raw("name", REQUIRED, f"one of {one_of(ELEMENTWISE)}")
-            if name == "softmax":
-                raise t.error("name", "softmax is not elementwise (it needs a whole vector); "
-                                      f"expected one of {one_of(ELEMENTWISE)}")
-            name = t.choice("name", ELEMENTWISE)
+            name = t.choice("name", ACTIVATION_NAMES)
             alpha = None
             if name in DEFAULT_ALPHA:
                 alpha = t.number("alpha", DEFAULT_ALPHA[name])
