@@ -19,8 +19,9 @@ from stepcalc.render.printing import to_latex
 # What a blank looks like where the medium has no box of its own.
 TEXT_BLANK = "____"
 MARKDOWN_BLANK = r"\_\_\_\_"          # escaped: never read as emphasis or a rule
-LATEX_BLANK = r"\underline{\hspace{3em}}"
-LATEX_BLANK_ENTRY = r"\underline{\hspace{1.6em}}"
+# A blank has a digit's height; a matrix entry a taller strut, so the rows to write on stay apart.
+LATEX_BLANK = r"\underline{\vphantom{0}\hspace{3em}}"
+LATEX_BLANK_ENTRY = r"\underline{\rule{0pt}{1.4em}\hspace{1.6em}}"
 
 
 def parse_patterns(text: str | None) -> tuple[str, ...] | None:

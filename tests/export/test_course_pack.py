@@ -56,7 +56,7 @@ def test_exam_set_of_thirty_variants_becomes_worksheets(tmp_path):
     for f in files:
         text = (sheets / f"{f.stem}.md").read_text(encoding="utf-8")
         sheet, key = text.split("## Answer key")
-        assert r"\underline{\hspace{3em}}" in sheet and r"\underline{\hspace{3em}}" not in key
+        assert r"\underline{\vphantom{0}\hspace{3em}}" in sheet and r"\underline{\vphantom{0}\hspace{3em}}" not in key
         assert "### " in key
 
 
