@@ -10,13 +10,13 @@ from pathlib import Path
 
 from stepcalc.errors import StepcalcError
 from stepcalc.files import (
-    EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, GENERATOR, MARKDOWN_MARKER, check_output,
+    EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, GENERATOR, LATEX_MARKER, MARKDOWN_MARKER, check_output,
     export_chunks, load_scenario, write_atomically,
 )
 
 EXPORT_EPILOG = f"""\
-An existing OUT is replaced only if stepcalc export wrote it: a Markdown export ends with
-the line {MARKDOWN_MARKER}, a JSON export starts with "generator": "{GENERATOR}". Any other
+An existing OUT is replaced only if stepcalc export wrote it: a Markdown or HTML export ends
+with the line {MARKDOWN_MARKER}, a Beamer deck with {LATEX_MARKER}, a JSON export starts with "generator": "{GENERATOR}". Any other
 existing regular file is left alone (exit 2) unless --force is given; OUT is checked again
 just before it is replaced. A FIFO, device, socket, symlink or folder is never a target, even
 with --force (exit 2). OUT is written to a temporary file beside it (.OUT.<pid>.<random>.stepcalc-tmp,
@@ -26,17 +26,38 @@ so it is never half-written. A JSON export of more than 10,000,000 numbers is re
 """
 
 
+WORKSHEET_FORMATS = ("markdown", "html", "latex", "text")
+
+
 def cmd_export(args) -> int:
     import stepcalc
 
+    if args.worksheet and args.format not in WORKSHEET_FORMATS:
+        raise StepcalcError(f"--worksheet: -f {args.format} has no worksheet; expected -f "
+                            + ", ".join(WORKSHEET_FORMATS))
+    if args.blank is not None and not args.worksheet:
+        raise StepcalcError("--blank chooses the blanks of a worksheet: add --worksheet")
+    worksheet_of = None
+    if args.worksheet:
+        from stepcalc.render.worksheet import Worksheet, parse_patterns
+
+        patterns = parse_patterns(args.blank)
+
+        def worksheet_of(trace):
+            return Worksheet.of(trace, patterns)
+    if args.width is None:
+        args.width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
+    if args.all:
+        from stepcalc.course_pack import export_all
+
+        return export_all(args, worksheet_of)
     out = Path(args.output) if args.output else None
     if out is not None:
         check_output(out, args.force)   # before the (possibly long) computation; again before the rename
     width = args.width
-    if width is None:
-        width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
-    chunks = export_chunks(stepcalc.trace(load_scenario(args.file)), args.format, args.allow_large,
-                           width, args.full_derivations)
+    trace = stepcalc.trace(load_scenario(args.file))
+    worksheet = worksheet_of(trace) if worksheet_of else None
+    chunks = export_chunks(trace, args.format, args.allow_large, width, args.full_derivations, worksheet)
     if out is not None:
         try:
             write_atomically(out, chunks, force=args.force)
@@ -154,13 +175,26 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="interactive TUI")
     run.add_argument("file", nargs="?", help="scenario file or bundled name (none: pick one)")
     run.set_defaults(func=cmd_run)
-    export = sub.add_parser("export", help="export every step as Markdown (LaTeX math), JSON "
-                                           "or typeset text",
+    export = sub.add_parser("export", help="export every step as Markdown (LaTeX math), JSON, "
+                                           "typeset text or an HTML slide deck",
                             epilog=EXPORT_EPILOG,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
-    export.add_argument("file", help="scenario file or bundled name")
-    export.add_argument("-f", "--format", choices=("markdown", "json", "numpy", "text"), default="markdown",
-                        help="text: the slides typeset as 2-D Unicode text for a terminal")
+    export.add_argument("file", nargs="?",
+                        help="scenario file or bundled name (with --all: a folder of scenario files)")
+    export.add_argument("--all", action="store_true",
+                        help="a course pack: every bundled scenario (or every scenario file of the "
+                             "folder given) into -o DIR, with an index page")
+    export.add_argument("-f", "--format", choices=("markdown", "json", "numpy", "text", "html", "latex"),
+                        default="markdown",
+                        help="text: the slides typeset as 2-D Unicode text for a terminal; html: one "
+                             "self-contained slide deck (MathML, no network request; ←/→ to move); latex: a Beamer "
+                             "deck (title frame + one frame per step) for pdflatex")
+    export.add_argument("--worksheet", action="store_true",
+                        help="markdown, html, latex, text: leave the numbers put in and the results "
+                             "blank, with an answer key at the end")
+    export.add_argument("--blank", metavar="PATTERNS",
+                        help='with --worksheet: the step ids left blank, comma-separated patterns '
+                             '(e.g. "grad.*,new.*"; default: every step after the first forward pass)')
     export.add_argument("--width", type=int, metavar="N",
                         help="text: wrap formulas at N columns (default: the terminal's, or 80)")
     export.add_argument("--full-derivations", action="store_true",
@@ -204,7 +238,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    command_line = parser()
+    args = command_line.parse_args(argv)
+    if args.command == "export" and not args.file and not args.all:
+        command_line.error("export: give a scenario FILE or NAME, or --all")   # usage, exit 2
     progress = Progress()
     try:
         if args.command not in ("export", "check", "run"):

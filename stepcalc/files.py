@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from stepcalc.errors import StepcalcError
-from stepcalc.render.marks import GENERATOR, MARKDOWN_MARKER, SCRIPT_MARKER, TEXT_MARKER
+from stepcalc.render.marks import GENERATOR, LATEX_MARKER, MARKDOWN_MARKER, SCRIPT_MARKER, TEXT_MARKER
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130
@@ -22,7 +22,8 @@ EXIT_INTERRUPTED = 130
 # How `export -o` knows a file is one it wrote (and may overwrite without --force):
 # a Markdown export ends with MARKDOWN_MARKER on its own line, a JSON export starts with
 # the key "generator": GENERATOR, a script (-f numpy) ends with SCRIPT_MARKER, a text export
-# (-f text) with TEXT_MARKER (render/marks.py).
+# (-f text) with TEXT_MARKER, an HTML export with MARKDOWN_MARKER (an HTML comment), a Beamer
+# deck (-f latex) with LATEX_MARKER (render/marks.py).
 MARK_BYTES = 256                                # read from each end, no more
 _JSON_MARK = re.compile(rb'\A\s*\{\s*"generator"\s*:\s*"' + re.escape(GENERATOR.encode()) + rb'"')
 
@@ -99,13 +100,23 @@ def export_text(trace, fmt: str, width: int = 80, full_derivations: bool = False
 
 
 def export_chunks(trace, fmt: str, allow_large: bool = False, width: int = 80,
-                  full_derivations: bool = False) -> Iterable[str]:
+                  full_derivations: bool = False, worksheet=None) -> Iterable[str]:
     """The export in pieces to write as they come. A JSON export over MAX_NUMBERS numbers
-    is refused (with its size) unless ``allow_large``; Markdown elides large arrays itself."""
+    is refused (with its size) unless ``allow_large``; Markdown elides large arrays itself.
+    ``worksheet`` (render.worksheet.Worksheet) leaves its steps blank, with an answer key
+    (markdown, html, latex, text)."""
+    if fmt == "html":
+        from stepcalc.render.html import render_html
+
+        return [render_html(trace, worksheet)]
+    if fmt == "latex":
+        from stepcalc.render.beamer import render_beamer
+
+        return [render_beamer(trace, worksheet)]
     if fmt == "text":
         from stepcalc.render.text_export import render_text
 
-        return [render_text(trace, width, full_derivations)]
+        return [render_text(trace, width, full_derivations, worksheet)]
     if fmt == "numpy":
         from stepcalc.render.numpy_script import render_numpy
 
@@ -123,7 +134,7 @@ def export_chunks(trace, fmt: str, allow_large: bool = False, width: int = 80,
         return iter_json(trace)
     from stepcalc.render.markdown import render_markdown
 
-    return [render_markdown(trace)]
+    return [render_markdown(trace, worksheet)]
 
 
 def written_by_stepcalc(path: Path) -> bool:
@@ -150,7 +161,7 @@ def written_by_stepcalc(path: Path) -> bool:
         os.close(fd)
     return bool(_JSON_MARK.match(head)) or \
         tail.rstrip().endswith((MARKDOWN_MARKER.encode("ascii"), SCRIPT_MARKER.encode("ascii"),
-                                TEXT_MARKER.encode("ascii")))
+                                TEXT_MARKER.encode("ascii"), LATEX_MARKER.encode("ascii")))
 
 
 def check_output(out: Path, force: bool) -> None:

@@ -9,6 +9,8 @@ from stepcalc.render.marks import MARKDOWN_MARKER
 from stepcalc.render.latex import derivation_latex, expansion_latex, matrix_latex
 from stepcalc.render.printing import to_latex
 from stepcalc.render.sparkline import sparkline
+from stepcalc.render.worksheet import (LATEX_BLANK, MARKDOWN_BLANK, Worksheet, blank_chain_latex,
+                                       blank_matrix_latex)
 from stepcalc.records.steps import PHASE_LABELS, Trace
 
 # The last line of every Markdown export: how `export -o` recognises a file it wrote.
@@ -26,7 +28,8 @@ def section_heading(step) -> str:
     return f"## {label}" if step.step_number <= 1 else f"## Step {step.step_number} · {label}"
 
 
-def render_markdown(trace: Trace) -> str:
+def render_markdown(trace: Trace, worksheet: Worksheet | None = None) -> str:
+    """The slides as Markdown; ``worksheet`` leaves its steps blank and ends with their key."""
     sc = trace.scenario
     precision = sc.precision
     out = [f"# {escape(sc.title)}"]
@@ -41,17 +44,23 @@ def render_markdown(trace: Trace) -> str:
         if h != heading:
             out.append(h)
             heading = h
-        out.extend(step_markdown(step, number, precision, names))
-    if trace.losses and len(trace.losses) > 1:
+        out.extend(step_markdown(step, number, precision, names,
+                                 blank=worksheet is not None and worksheet.blanks(step)))
+    if worksheet is not None:
+        out.append("## Answer key")
+        for number, step in worksheet.key_steps(trace):
+            out.extend(step_markdown(step, number, precision, names))
+    elif trace.losses and len(trace.losses) > 1:
         out.append("## Loss across steps")
         out.append(loss_table(trace.losses, precision))
     out.append(MARKER)
     return "\n\n".join(out) + "\n"
 
 
-def step_markdown(step, number: int, precision: int, names) -> list[str]:
+def step_markdown(step, number: int, precision: int, names, blank: bool = False) -> list[str]:
     """One step's Markdown blocks: title, formula, derivation, numbers put in, result,
-    explanation and flags (what the export and a notebook show)."""
+    explanation and flags (what the export and a notebook show). ``blank`` (a worksheet)
+    leaves the numbers put in, the result and the flags (which name numbers) to fill in."""
     out = []
     out.append(f"### {number}. {escape(display_prose(step.title, names))}")
     out.append(f"`{step.id}` · shape {step.shape or 'scalar'}")
@@ -63,22 +72,25 @@ def step_markdown(step, number: int, precision: int, names) -> list[str]:
         out.append(display_math(r"\begin{aligned} %s \end{aligned}" % derivation))
         if step.derivation.comment:
             out.append(display_prose(step.derivation.comment, names))
-    expansion = expansion_latex(step, precision)
+    expansion = blank_chain_latex(step.substitution, precision) if blank and step.substitution \
+        else expansion_latex(step, precision)
     if expansion:
         out.append(display_math(expansion))
-        if step.substitution.note:
+        if step.substitution.note and not blank:
             out.append(step.substitution.note)
+    symbol = step.quantity_symbol()
+    if symbol is None:
+        symbol = Name(step.id)
     if step.table is not None:
-        out.append(table_markdown(step.table, precision))
+        out.append(table_markdown(step.table, precision, blank))
     elif step.value.ndim:
-        symbol = step.quantity_symbol()
-        if symbol is None:
-            symbol = Name(step.id)
-        out.append(display_math(f"{to_latex(symbol, precision)} = "
-                                f"{matrix_latex(step.value, precision)}"))
+        value = blank_matrix_latex(step.shape) if blank else matrix_latex(step.value, precision)
+        out.append(display_math(f"{to_latex(symbol, precision)} = {value}"))
+    elif blank and not expansion:            # a scalar without an expansion: its value is the blank
+        out.append(display_math(f"{to_latex(symbol, precision)} = {LATEX_BLANK}"))
     if step.explanation:
         out.append(display_prose(step.explanation, names))
-    for flag in step.flags:
+    for flag in () if blank else step.flags:
         out.append(f"> {flag.kind.icon} **{flag.kind.label}**: {display_prose(flag_message(flag), names)}")
     return out
 
@@ -99,8 +111,9 @@ def loss_table(losses: list[float], precision: int, keep: int = 10) -> str:
     return "\n".join(rows)
 
 
-def table_markdown(table, precision: int) -> str:
-    """A Step's labelled table as a Markdown table (numbers at display precision)."""
+def table_markdown(table, precision: int, blank: bool = False) -> str:
+    """A Step's labelled table as a Markdown table (numbers at display precision; ``blank``:
+    cells to fill in)."""
     from stepcalc.render.printing import format_number
 
     # Labels may be the user's (class names): escaped, so a | or <script> stays text.
@@ -108,7 +121,7 @@ def table_markdown(table, precision: int) -> str:
         (["histogram"] if table.sparkline else [])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for label, row in zip(table.row_labels, table.values):
-        cells = [escape(label)] + [format_number(v, precision) for v in row]
+        cells = [escape(label)] + [MARKDOWN_BLANK if blank else format_number(v, precision) for v in row]
         if table.sparkline:
             cells.append("`" + sparkline(row) + "`")
         lines.append("| " + " | ".join(cells) + " |")

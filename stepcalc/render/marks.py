@@ -11,3 +11,7 @@ GENERATOR = "stepcalc"
 SCRIPT_MARKER = "# stepcalc export"
 # A text export (export -f text) ends with this line.
 TEXT_MARKER = "-- stepcalc export --"
+# An HTML export (export -f html) ends with this line too: it is an HTML comment.
+HTML_MARKER = MARKDOWN_MARKER
+# A Beamer export (export -f latex) ends with this line.
+LATEX_MARKER = "% stepcalc export"

@@ -90,6 +90,10 @@ class StepLatexPrinter(LatexPrinter):
     def _print_Mul(self, expr):
         if _has_symbols(expr):
             return super()._print_Mul(expr)
+        if expr.is_Pow and expr.exp != -1:
+            # sympy's _print_Pow hands x**(-3/2) here: 1 over x**(3/2) (as its own _print_Mul
+            # would), not back to _print_Pow, which would hand it here again without end.
+            return r"\frac{1}{%s}" % self._print(sp.Pow(expr.base, -expr.exp, evaluate=False))
         if _negated(expr):
             rest = expr.args[1:]
             if len(rest) == 1:

@@ -100,10 +100,11 @@ def grid_position(shape: tuple[int, ...], element: tuple[int, ...]) -> tuple[int
 
 def matrix_layout(value, precision: int, selected: tuple[int, ...] | None = None,
                   max_rows: int = 8, max_cols: int = 8,
-                  hidden=lambda element: False) -> MatrixLayout:
+                  hidden=lambda element: False, mask: str = "?") -> MatrixLayout:
     """Bracketed, decimal-aligned text of a (window of a) matrix.
 
-    ``hidden(element)`` → True shows ``?`` instead of the number (quiz mode).
+    ``hidden(element)`` → True shows ``mask`` instead of the number (quiz mode: ``?``;
+    a worksheet: a blank to fill in).
     """
     value = np.asarray(value)
     shape = tuple(value.shape)
@@ -117,7 +118,7 @@ def matrix_layout(value, precision: int, selected: tuple[int, ...] | None = None
         texts = []
         for r in range(r0, r1):
             element = element_of(shape, r, c)
-            texts.append("?" if hidden(element) else number_text(grid[r, c], precision))
+            texts.append(mask if hidden(element) else number_text(grid[r, c], precision))
         columns.append(align_numbers(texts))
     width = [max((len(t) for t in col), default=1) for col in columns]
     shown = r1 - r0
@@ -181,7 +182,7 @@ def derivation_lines(derivation, precision: int, width: int = 80, full: bool = F
 
 def table_layout(table, precision: int, selected: tuple[int, ...] | None = None,
                  max_rows: int = 12, max_cols: int = 8, hidden=lambda element: False,
-                 shape: tuple[int, ...] | None = None) -> MatrixLayout:
+                 shape: tuple[int, ...] | None = None, mask: str = "?") -> MatrixLayout:
     """A labelled ``records.Table`` as text: a header line of column labels, then one line
     per row (its label, decimal-aligned numbers, and a sparkline when the table asks).
 
@@ -200,7 +201,7 @@ def table_layout(table, precision: int, selected: tuple[int, ...] | None = None,
     label_width = max([len(table.corner)] + [len(label) for label in labels])
     columns, widths = [], []
     for c in range(c0, c1):
-        texts = ["?" if hidden(element_of(shape, r, c)) else number_text(values[r, c], precision)
+        texts = [mask if hidden(element_of(shape, r, c)) else number_text(values[r, c], precision)
                  for r in range(r0, r1)]
         head = str(table.column_labels[c]) if c < len(table.column_labels) else str(c + 1)
         if head.lstrip("-").replace(".", "", 1).replace("e", "", 1).replace("-", "").isdigit():

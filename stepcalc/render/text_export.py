@@ -14,6 +14,7 @@ from stepcalc.records.steps import PHASE_LABELS, Trace
 from stepcalc.render.flags import flag_message
 from stepcalc.render.text import MatrixLayout, derivation_lines, matrix_layout, table_layout
 from stepcalc.render.typeset import chain, number_text, picture
+from stepcalc.render.worksheet import TEXT_BLANK, Worksheet
 
 from stepcalc.render.marks import TEXT_MARKER as MARKER   # the last line of every text export
 INDENT = "    "
@@ -46,27 +47,32 @@ def step_derivation_lines(step, precision: int, width: int, full: bool) -> list[
     return derivation_lines(step.derivation, precision, width, full or step.full_derivation)
 
 
-def expansion_lines(step, precision: int, width: int) -> list[str]:
+def expansion_lines(step, precision: int, width: int, blank: bool = False) -> list[str]:
+    """lhs = symbolic = numbers put in = value; ``blank`` (a worksheet): lhs = symbolic = ____ = ____."""
     expansion = step.substitution
     if expansion is None:
         return []
     parts = [expansion.lhs]
     if expansion.symbolic is not None:
         parts.append(expansion.symbolic)
+    if blank:
+        return chain(parts + [TEXT_BLANK, TEXT_BLANK], precision, width)
     parts += [expansion.numeric, number_text(expansion.value, precision)]
     lines = chain(parts, precision, width, dedupe=True)
     return lines + (_wrap(expansion.note, width) if expansion.note else [])
 
 
-def value_lines(step, precision: int, width: int) -> list[str]:
+def value_lines(step, precision: int, width: int, blank: bool = False) -> list[str]:
+    hidden = (lambda element: True) if blank else (lambda element: False)
     if step.table is not None:
-        return layout_lines(table_layout(step.table, precision, shape=step.shape))
+        return layout_lines(table_layout(step.table, precision, shape=step.shape, hidden=hidden,
+                                         mask=TEXT_BLANK))
     if not step.value.ndim:
         return []
     symbol = step.quantity_symbol()
     if symbol is None:
         symbol = Name(step.id)
-    rows = layout_lines(matrix_layout(step.value, precision))
+    rows = layout_lines(matrix_layout(step.value, precision, hidden=hidden, mask=TEXT_BLANK))
     head = picture(symbol, precision).split("\n")
     name = head[-1] if len(head) == 1 else " ".join(h.strip() for h in head)
     middle = (len(rows) - 1) // 2
@@ -74,7 +80,10 @@ def value_lines(step, precision: int, width: int) -> list[str]:
     return [(name + " = " if r == middle else pad) + row for r, row in enumerate(rows)]
 
 
-def step_lines(number: int, step, precision: int, width: int, full: bool, names=()) -> list[str]:
+def step_lines(number: int, step, precision: int, width: int, full: bool, names=(),
+               blank: bool = False) -> list[str]:
+    """One step; ``blank`` (a worksheet) leaves the numbers put in, the result and the
+    flags (which name numbers) to the student."""
     inner = width - len(INDENT)
     lines = [f"{number}. {display_prose(step.title, names)}", ""]
     body = formula_lines(step, precision, inner)
@@ -84,16 +93,19 @@ def step_lines(number: int, step, precision: int, width: int, full: bool, names=
         comment = step.derivation.comment
         if comment:
             body += _wrap(display_prose(comment, names), inner)
-    expansion = expansion_lines(step, precision, inner)
+    expansion = expansion_lines(step, precision, inner, blank)
     if expansion:
         body += [""] + expansion
-    values = value_lines(step, precision, inner)
+    elif blank and not step.value.ndim:      # a scalar without an expansion: its value is the blank
+        symbol = step.quantity_symbol()
+        body += [""] + chain([Name(step.id) if symbol is None else symbol, TEXT_BLANK], precision, inner)
+    values = value_lines(step, precision, inner, blank)
     if values:
         body += [""] + values
     lines += _indent(body)
     if step.explanation:
         lines += [""] + _indent(_wrap(display_prose(step.explanation, names), inner))
-    for flag in step.flags:
+    for flag in () if blank else step.flags:
         message = display_prose(flag_message(flag), names)
         lines += _indent(_wrap(f"{flag.kind.icon} {flag.kind.label}: {message}", inner))
     return lines
@@ -106,7 +118,8 @@ def section_heading(step) -> str:
     return label
 
 
-def render_text(trace: Trace, width: int = 80, full_derivations: bool = False) -> str:
+def render_text(trace: Trace, width: int = 80, full_derivations: bool = False,
+                worksheet: Worksheet | None = None) -> str:
     sc = trace.scenario
     precision = sc.precision
     width = max(int(width), 40)
@@ -122,8 +135,13 @@ def render_text(trace: Trace, width: int = 80, full_derivations: bool = False) -
         if h != heading:
             out += ["", h, "─" * len(h)]
             heading = h
-        out += [""] + step_lines(number, step, precision, width, full_derivations, names)
-    if trace.losses and len(trace.losses) > 1:
+        blank = worksheet is not None and worksheet.blanks(step)
+        out += [""] + step_lines(number, step, precision, width, full_derivations, names, blank)
+    if worksheet is not None:
+        out += ["", "Answer key", "══════════"]
+        for number, step in worksheet.key_steps(trace):
+            out += [""] + step_lines(number, step, precision, width, full_derivations, names)
+    elif trace.losses and len(trace.losses) > 1:
         out += ["", "Loss across steps", "─" * 17]
         steps = [f"step {n}" for n in range(1, len(trace.losses))] + ["after"]
         label = max(len(s) for s in steps)

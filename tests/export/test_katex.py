@@ -1,4 +1,5 @@
-"""Every $$…$$ block of every bundled scenario's Markdown export renders in KaTeX.
+"""Every $$…$$ block of every bundled scenario's Markdown export, and of its worksheet
+(`--worksheet`: blanks and answer key), renders in KaTeX.
 
 Needs node and the katex npm package. Where katex is looked for, first found wins:
 STEPCALC_KATEX (a path to the package folder, or a module name), .ci/node/node_modules/katex
@@ -30,15 +31,16 @@ def katex_module(node: str) -> str:
 
 
 def markdown_exports(folder: Path) -> list[Path]:
-    """The Markdown export of every bundled scenario, written into `folder`."""
+    """The Markdown export and worksheet of every bundled scenario, written into `folder`."""
     from stepcalc.bundled import bundled
 
     files = []
     for name in bundled():
-        out = folder / f"{name}.md"
-        code, _, err = run_cli("export", name, "-o", out)
-        assert code == 0, err
-        files.append(out)
+        for suffix, extra in (("", ()), (".worksheet", ("--worksheet",))):
+            out = folder / f"{name}{suffix}.md"
+            code, _, err = run_cli("export", name, *extra, "-o", out)
+            assert code == 0, err
+            files.append(out)
     return files
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from rich.text import Text
 
+from stepcalc.render.network_values import dead_units
 from stepcalc.render.text import matrix_layout, number_text
 from stepcalc.records.quantity import Quantity
 from stepcalc.tui.deck import Deck
@@ -155,18 +156,7 @@ class NetworkView(TextPanel):
 
     def _dead_units(self, index: int) -> set[tuple[int, int]]:
         """(layer, unit) flagged dead on a slide of this training step already shown."""
-        deck = self.deck
-        number = deck.steps[index].step_number
-        posts = {layer.post: k for k, layer in enumerate(deck.scenario.model.layers)}
-        out = set()
-        for step in deck.steps[: index + 1]:
-            if step.step_number != number:
-                continue
-            k = posts.get(step.quantity.name) if step.quantity.kind == "value" else None
-            for flag in step.flags:
-                if flag.kind == "dead_relu" and k is not None:
-                    out.update((k, e[-1]) for e in flag.elements if e)
-        return out
+        return dead_units(self.deck.steps, index, self.deck.scenario.model.layers)
 
     def _draw(self, columns) -> Text:
         widths = [max([len(h)] + [len(t) for t, _ in cells]) for h, cells in columns]
