@@ -14,9 +14,14 @@ from stepcalc.render.printing import format_number
 TOLERANCE = 1e-6
 
 
+def plural(count: int, noun: str) -> str:
+    """ "1 problem", "2 problems": counts written right."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def _entry_id(key: str, element) -> str:
     """``grad.w`` and (0, 1) → ``grad.w[1][2]`` (a scalar keeps its id alone)."""
-    return str(parse_quantity(key).entry(element))
+    return str(parse_quantity(key).entry(element)) if element else key
 
 
 def mismatch_text(m) -> str:
@@ -83,12 +88,14 @@ def check_scenario(scenario, out: TextIO) -> tuple[int, int]:
         print("  printed values ([expect]) at their printed precision:", file=out)
     for entry in entries:
         if entry.ok:
-            print(f"    ✓ {entry.id}: {entry.printed.size} value(s) match", file=out)
+            size = int(entry.printed.size)
+            print(f"    ✓ {entry.id}: " + ("1 value matches" if size == 1 else f"{size} values match"),
+                  file=out)
             continue
         for m in entry.mismatches:
             problems += 1
             print(f"    ✗ {_entry_id(entry.id, m.element)}: {mismatch_text(m)}", file=out)
-    print(f"  {count} printed value(s), {problems} problem(s)", file=out)
+    print(f"  {plural(count, 'printed value')}, {plural(problems, 'problem')}", file=out)
     return count, problems
 
 

@@ -19,6 +19,7 @@ class FlagKind(StrEnum):
     MISMATCH = "mismatch"
     NON_FINITE = "non_finite"
     DIVERGED = "diverged"
+    DIVERGING = "diverging"      # an early warning: the loss grew several steps in a row
     NOTE = "note"
 
     @property
@@ -56,6 +57,7 @@ _LOOK = {
     FlagKind.MISMATCH: _Look("✗", "bold red", "red underline"),
     FlagKind.NON_FINITE: _Look("∞", "bold red", "red"),
     FlagKind.DIVERGED: _Look("↗", "bold red"),
+    FlagKind.DIVERGING: _Look("⇡", "yellow"),
     FlagKind.NOTE: _Look("ℹ", "cyan"),
 }
 

@@ -78,7 +78,9 @@ class RunValues(Mapping):
     """
 
     def __init__(self, head: dict, losses: np.ndarray | None = None,
-                 gap: tuple[int, int] | None = None, tail: dict | None = None):
+                 gap: tuple[int, int] | None = None, tail: dict | None = None,
+                 recorded: frozenset[int] = frozenset()):
+        self._recorded = recorded          # steps inside the gap kept in full (in head)
         self._head = head
         self._losses = losses
         self._gap = gap
@@ -112,11 +114,12 @@ class RunValues(Mapping):
         if self._gap is not None:
             first, last = self._gap
             for number in range(first, last + 1):
-                yield str(Quantity("loss", step=number))
+                if number not in self._recorded:
+                    yield str(Quantity("loss", step=number))
         yield from self._tail
 
     def __len__(self) -> int:
-        gap = 0 if self._gap is None else self._gap[1] - self._gap[0] + 1
+        gap = 0 if self._gap is None else self._gap[1] - self._gap[0] + 1 - len(self._recorded)
         return len(self._head) + gap + len(self._tail)
 
     def __contains__(self, key) -> bool:

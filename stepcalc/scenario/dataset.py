@@ -37,7 +37,7 @@ def parse_targets(table: Table, n: int, output: Layer,
     raw, is_int = matrix(table.raw("y", REQUIRED, what), path, file, what)
     if raw.shape[0] != n:
         raise ScenarioError(file, path, f"expected {n} samples like data.x, "
-                                        f"got {raw.shape[0]}")
+                                        f"got {raw.shape[0]}" + _flat_x_hint(table, n, raw.shape[0]))
     labels = None
     if raw.ndim == 2:
         if raw.shape[1] != k:
@@ -65,6 +65,23 @@ def parse_targets(table: Table, n: int, output: Layer,
     _check_target_values(y, labels, raw.ndim, output, loss, path, file)
     return (readonly(np.ascontiguousarray(y, dtype=np.float64)),
             None if labels is None else readonly(labels))
+
+
+def _flat_x_hint(table: Table, n: int, samples: int) -> str:
+    """Why x has n samples when it was written flat, and how to write what was meant."""
+    x = table.data.get("x")
+    if not isinstance(x, list) or not x or isinstance(x[0], list) or samples < 1 or n % samples:
+        return ""
+    def shown(values) -> str:
+        items = [show_number(v) for v in values[:4]] + (["…"] if len(values) > 4 else [])
+        return "[" + ", ".join(items) + "]"
+    features = n // samples
+    meant = shown(x) if samples == 1 else ", ".join(
+        shown(x[i * features:(i + 1) * features]) for i in range(min(samples, 2))) + (
+        ", …" if samples > 2 else "")
+    unit = "feature" if features == 1 else "features"
+    return (f"; x = {shown(x)} is read as {n} samples of 1 feature; write [{meant}] for "
+            f"{'one sample' if samples == 1 else f'{samples} samples'} of {features} {unit}")
 
 
 def _is_one_hot(y: np.ndarray) -> bool:

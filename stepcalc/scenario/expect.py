@@ -13,9 +13,10 @@ from .fields import Table, describe
 from .model import Printed
 from .shapes import readonly, to_array
 
-_ID = re.compile(r"[A-Za-z0-9_.]+")
-# The longest real id is "step100000." + "grad." + a 32-character name.
-ID_MAX = 64
+# An id, then optionally one entry, 1-based as displayed: "grad.w[1][2]".
+_ID = re.compile(r"[A-Za-z0-9_.]+(\[[1-9][0-9]{0,5}\]){0,4}")
+# The longest real id is "step100000." + "grad." + a 32-character name (+ its indices).
+ID_MAX = 80
 
 
 class LiteralFloat(float):
@@ -66,7 +67,7 @@ def parse_expect(table: Table | None) -> dict[str, Printed]:
         if len(key) > ID_MAX or not _ID.fullmatch(key):
             raise ScenarioError(table.file, path, 'expected a quantity id made of letters, '
                                 f'digits, _ and . (at most {ID_MAX} characters, like "grad.w" '
-                                'or "step2.loss")')
+                                'or "step2.loss"), optionally one entry, 1-based: "grad.w[1][2]"')
         if not isinstance(value, (list, int, float)) or isinstance(value, bool):
             raise ScenarioError(table.file, path,
                                 f"expected a number or a list of numbers, got {describe(value)}")

@@ -102,6 +102,8 @@ class Train:
     lr_schedule: str = "constant"   # constant | step | exponential
     lr_step: int = 1                # StepLR's step_size
     lr_gamma: float = 1.0
+    record: tuple[int, ...] = ()    # long runs: more steps kept in full
+    record_every: int = 0
 
     @property
     def gradient_decay(self) -> float:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from stepcalc.errors import ScenarioError
 
-from .fields import REQUIRED, Table, index, one_of, quote
+from .fields import REQUIRED, Table, describe, index, one_of, quote
 from .model import (LOSS_NAMES, LR_SCHEDULES, MOMENTUM_FORMS, OPTIMIZERS, REDUCTIONS,
                     Layer, Train)
 
 TRAIN_KEYS = ("loss", "reduction", "lr", "steps", "optimizer", "momentum", "weight_decay",
               "frozen", "batch_size", "momentum_form", "beta1", "beta2", "rho", "eps",
-              "lr_schedule", "lr_step", "lr_gamma")
+              "lr_schedule", "lr_step", "lr_gamma", "record", "record_every")
 MAX_STEPS = 100_000
 # Which optimizers read which hyperparameter key (a key given to another one is an error,
 # so a typo'd optimizer never silently ignores the user's beta2).
@@ -71,7 +71,26 @@ def parse_train(table: Table, param_names: tuple[str, ...], n_samples: int,
         rho=table.number("rho", 0.99, ge=0.0, lt=1.0),
         eps=table.number("eps", DEFAULT_EPS.get(optimizer, 1e-8), ge=0.0),
         lr_schedule=schedule, lr_step=lr_step, lr_gamma=lr_gamma,
+        record=_record(table), record_every=table.integer("record_every", 0, low=0, high=MAX_STEPS),
     )
+
+
+def _record(table: Table) -> tuple[int, ...]:
+    """train.record: training steps (1-based) kept in full in a long run."""
+    value = table.raw("record", [], "a list of step numbers")
+    if not isinstance(value, list):
+        raise table.error("record", f"expected a list of step numbers, got {describe(value)}")
+    steps = table.data.get("steps", 1)
+    out = []
+    for i, item in enumerate(value):
+        path = index(table.at("record"), i)
+        if isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= MAX_STEPS:
+            raise ScenarioError(table.file, path, f"expected a step number from 1, got {describe(item)}")
+        if isinstance(steps, int) and not isinstance(steps, bool) and item > steps:
+            raise ScenarioError(table.file, path, f"step {item} is past the last step "
+                                                  f"(train.steps = {steps})")
+        out.append(item)
+    return tuple(sorted(set(out)))
 
 
 def _frozen(table: Table, param_names: tuple[str, ...]) -> tuple[str, ...]:

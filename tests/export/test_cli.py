@@ -59,7 +59,7 @@ def test_check_clean_template_exits_0(tmp_path):
     path.write_text(template)
     code, out, err = run_cli("check", str(path))
     assert code == 0, out + err
-    assert "0 problem(s)" in out
+    assert "0 problems" in out
 
 
 def test_list_shows_bundled_scenarios():

@@ -142,7 +142,7 @@ def test_expect_on_a_nan_result_is_a_mismatch_not_a_crash(tmp_path):
     assert code == 1 and err == ""
     assert "    ✗ x_hat[1][1]: printed 0.0, exact nan  — the exact value is not a finite number (nan/inf)" in out
     assert "✓" not in out.split("x_hat[1][1]")[1].split("\n")[0]
-    assert "  6 printed value(s), 3 problem(s)" in out
+    assert "  6 printed values, 3 problems" in out
     code, out, err = run_cli("export", path)
     assert code == 0 and err == ""
     assert "= 0.0, exact nan (the exact value is not a finite number" in out

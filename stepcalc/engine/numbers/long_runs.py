@@ -3,7 +3,8 @@
 Up to FULL_STEPS training steps are recorded in full (every Step, every value). A longer
 run records steps 1..KEEP_HEAD and the last KEEP_TAIL steps in full; the steps in between
 are computed (the same numbers) but only their batch loss is kept: in `losses` and in
-`values` as "step<n>.loss". 10⁵ full steps of even a 2-3-2 net would take gigabytes of
+`values` as "step<n>.loss"; `train.record` and `train.record_every` choose more steps to
+keep in full. 10⁵ full steps of even a 2-3-2 net would take gigabytes of
 Step records and many minutes (see tests/robustness/test_limits.py).
 """
 
@@ -48,17 +49,41 @@ def reporting_progress(callback: Callable[[int, int], None]) -> Iterator[None]:
 FULL_VALUES_BUDGET = 20_000_000
 
 
+def _per_step(scenario: Scenario) -> int:
+    """About how many floats one recorded training step keeps."""
+    rows = scenario.train.batch_size or scenario.data.x.shape[0]
+    n_params = sum(int(np.size(v)) for v in scenario.params.values())
+    return 4 * rows * sum(layer.units for layer in scenario.model.layers) + 3 * n_params
+
+
 def records_every_step(scenario: Scenario) -> bool:
     """Whether every training step gets its Step records (else only the first and last few)."""
-    train, model = scenario.train, scenario.model
+    train = scenario.train
     if train.steps <= KEEP_HEAD + KEEP_TAIL:
         return True
-    rows = train.batch_size or scenario.data.x.shape[0]
-    n_params = sum(int(np.size(v)) for v in scenario.params.values())
-    per_step = 4 * rows * sum(layer.units for layer in model.layers) + 3 * n_params
-    return train.steps <= FULL_STEPS and train.steps * per_step <= FULL_VALUES_BUDGET
+    return train.steps <= FULL_STEPS and train.steps * _per_step(scenario) <= FULL_VALUES_BUDGET
 
 
-def recorded_in_full(number: int, steps: int, every_step: bool) -> bool:
+def chosen_steps(scenario: Scenario) -> frozenset[int]:
+    """The steps between the first and the last few that `record` / `record_every` keep in
+    full. Refused when they would hold more than FULL_VALUES_BUDGET floats."""
+    train = scenario.train
+    chosen = set(train.record)
+    if train.record_every:
+        chosen.update(range(train.record_every, train.steps + 1, train.record_every))
+    middle = frozenset(n for n in chosen if KEEP_HEAD < n <= train.steps - KEEP_TAIL)
+    kept = (len(middle) + KEEP_HEAD + KEEP_TAIL) * _per_step(scenario)
+    if middle and kept > FULL_VALUES_BUDGET:
+        from stepcalc.errors import ScenarioError
+
+        key = "train.record" if train.record else "train.record_every"
+        raise ScenarioError(scenario.file, key,
+                            f"recording {len(middle)} more steps in full would keep about "
+                            f"{kept * 8 / 1e6:.0f} MB of values (the limit is "
+                            f"{FULL_VALUES_BUDGET * 8 / 1e6:.0f} MB); record fewer steps")
+    return middle
+
+
+def recorded_in_full(number: int, steps: int, every_step: bool, middle=frozenset()) -> bool:
     """Whether training step ``number`` (1-based) of a run of ``steps`` gets full Step records."""
-    return every_step or number <= KEEP_HEAD or number > steps - KEEP_TAIL
+    return every_step or number <= KEEP_HEAD or number > steps - KEEP_TAIL or number in middle

@@ -18,7 +18,7 @@ import numpy as np
 
 from stepcalc.engine.numbers import network, optim
 from stepcalc.engine.numbers.long_runs import (
-    KEEP_HEAD, KEEP_TAIL, current_progress, records_every_step,
+    KEEP_HEAD, KEEP_TAIL, chosen_steps, current_progress, recorded_in_full, records_every_step,
 )
 from stepcalc.errors import ScenarioError
 from stepcalc.records.run import AFTER_NUMBER, StepState
@@ -48,6 +48,7 @@ class Run:
     final_params: dict[str, np.ndarray]
     gap: tuple[int, int] | None          # first and last step not recorded (long runs)
     diverged_at: int | None              # first step whose loss exploded; steps + 1: the after pass
+    middle: frozenset[int] = frozenset()  # steps inside the gap recorded in full (train.record)
 
     def state(self, number: int) -> StepState | None:
         for state in self.states:
@@ -202,6 +203,7 @@ def _run(scenario: Scenario) -> Run:
     train, data = scenario.train, scenario.data
     steps = train.steps
     every_step = records_every_step(scenario)
+    middle = frozenset() if every_step else chosen_steps(scenario)
     progress = None if every_step else current_progress()
     plan = batches(data.x.shape[0], train.batch_size)
     buffer = ParameterBuffer(scenario)
@@ -228,7 +230,9 @@ def _run(scenario: Scenario) -> Run:
         x, y, labels = batch_data[(number - 1) % len(plan)]
         if progress is not None:
             progress(number, steps)
-        record = every_step or number <= KEEP_HEAD or number > tail_start
+        record = recorded_in_full(number, steps, every_step, middle)
+        if record and block is not None:
+            block.flush()       # the block holds consecutive steps only
         fp = network.forward(scenario, params, x, rows)
         if not has_loss:
             states.append(_forward_state(scenario, 1, rows, x, y, labels, snapshot(params), fp,
@@ -270,7 +274,7 @@ def _run(scenario: Scenario) -> Run:
         watch.see(steps + 1, loss)
         states.append(_forward_state(scenario, AFTER_NUMBER, slice(0, x.shape[0]), x, y, labels,
                                      final, fp, loss))
-    return Run(scenario, tuple(states), losses, final, gap, watch.at)
+    return Run(scenario, tuple(states), losses, final, gap, watch.at, middle)
 
 
 def _moments(moments: dict, kinds: tuple[str, ...]) -> dict[str, dict[str, np.ndarray]]:

@@ -383,31 +383,85 @@ def audit(scenario: Scenario, values, states=()) -> list[AuditEntry]:
     known_values = ChainMap(values, inputs_values(scenario) if scenario.kind == "train" else {})
     prepared = []
     for key, printed in scenario.expect.items():
-        if key not in known_values:
-            known = ", ".join(sorted(known_values)[:40])
-            raise ScenarioError(scenario.file, f'expect."{key}"', f"unknown quantity id; known ids: {known}")
-        exact = np.asarray(known_values[key], dtype=float)
+        whole, at = key, None
+        if key in known_values:
+            exact = np.asarray(known_values[key], dtype=float)
+        else:
+            whole, at, exact = _entry(scenario, known_values, key, states)
         value, decimals = shaped(scenario, key, printed, exact)
-        prepared.append((key, exact, value, decimals))
-    printed_all = {key: value for key, _, value, _ in prepared}
+        prepared.append((key, whole, at, exact, value, decimals))
+    printed_all = {key: value for key, _, at, _, value, _ in prepared if at is None}
     by_number = {state.number: state for state in states}
     entries = []
-    for key, exact, value, decimals in prepared:
+    for key, whole, at, exact, value, decimals in prepared:
         ok = matches(exact, value, decimals)
-        ctx = Context(scenario, known_values, printed_all, key, by_number) if scenario.kind == "train" else None
+        ctx = Context(scenario, known_values, printed_all, whole, by_number) if scenario.kind == "train" else None
         entries.append(AuditEntry(key, value, exact, decimals,
-                                  tuple(_mismatches(ctx, exact, value, decimals, ok))))
+                                  tuple(_mismatches(ctx, exact, value, decimals, ok, at))))
     return entries
 
 
-def _mismatches(ctx: Context | None, exact, value, decimals, ok):
+def _unknown(scenario: Scenario, values, key: str, states) -> ScenarioError:
+    """An id that names nothing; a step a long run did not record says so."""
+    path = f'expect."{key}"'
+    try:
+        quantity = parse_quantity(key)
+    except ValueError:
+        quantity = None
+    recorded = sorted(state.number for state in states if state.number)
+    if quantity is not None and recorded and quantity.step not in (1, AFTER) \
+            and quantity.number not in recorded:
+        shown = ", ".join(str(n) for n in recorded)
+        return ScenarioError(scenario.file, path,
+                             f"step {quantity.number} was not recorded (the recorded steps are "
+                             f"{shown}); add it to train.record to check its values")
+    known = ", ".join(sorted(values)[:40])
+    return ScenarioError(scenario.file, path, f"unknown quantity id; known ids: {known}")
+
+
+def _entry(scenario: Scenario, values, key: str, states):
+    """(whole id, 0-based entry, exact value) of an entry id like "grad.w[1][2]" (1-based,
+    as displayed); a one-sample batch quantity may leave out its sample: "h[2]"."""
+    try:
+        quantity = parse_quantity(key)
+    except ValueError:
+        quantity = None
+    if quantity is None or quantity.element is None or str(quantity.whole) not in values:
+        raise _unknown(scenario, values, key, states)
+    whole = str(quantity.whole)
+    array = np.asarray(values[whole], dtype=float)
+    at = quantity.element
+    missing = array.ndim - len(at)
+    if missing > 0 and all(d == 1 for d in array.shape[:missing]):
+        at = (0,) * missing + at
+    if len(at) != array.ndim or any(i >= d for i, d in zip(at, array.shape)):
+        size = " × ".join(str(d) for d in array.shape) or "a scalar"
+        raise ScenarioError(scenario.file, f'expect."{key}"',
+                            f"{whole} is {size}; an entry is written with "
+                            f"{array.ndim} 1-based ind{'ex' if array.ndim == 1 else 'ices'} "
+                            f"inside it, like {whole}{'[1]' * array.ndim}")
+    return whole, at, np.asarray(array[at])
+
+
+def _digit_causes(exact: float, printed: float, decimals: int) -> str:
+    return (_decimal_shift_cause(exact, printed, decimals) or _digit_slip_cause(exact, printed, decimals)
+            or off_by_one(exact, printed, decimals))
+
+
+def _mismatches(ctx: Context | None, exact, value, decimals, ok, at=None):
+    """The mismatches of one [expect] entry; ``at`` is the entry of the whole quantity an
+    entry id names (its causes are looked for there)."""
     bad = [idx for idx in np.ndindex(exact.shape) if not ok[idx]]
     if not bad:
         return []
     eta = _eta_cause(ctx, float(value.reshape(-1)[0])) if ctx and ctx.quantity == Quantity("eta") else ""
-    causes = {idx: eta or likely_cause(float(exact[idx]), float(value[idx]), int(decimals[idx]), ctx, idx,
-                                     weak=ctx is None)
+    causes = {idx: eta or likely_cause(float(exact[idx]), float(value[idx]), int(decimals[idx]), ctx,
+                                       idx if at is None else at, weak=ctx is None)
               for idx in bad}
+    if at is not None:          # one entry: the whole-matrix explanations do not apply
+        return [Mismatch(idx, float(value[idx]), float(exact[idx]), int(decimals[idx]),
+                         causes[idx] or _digit_causes(float(exact[idx]), float(value[idx]), int(decimals[idx])))
+                for idx in bad]
     if ctx is not None and any(not c for c in causes.values()):
         whole = _fit_cause(ctx, value, decimals) if exact.ndim == 2 else ""
         carried, carried_from = (None, "") if whole else _carried_cause(ctx, exact)
@@ -425,8 +479,6 @@ def _mismatches(ctx: Context | None, exact, value, decimals, ok):
                 elif _truncated(c, p, d):
                     causes[idx] = f"carried over from {src} (exact from it: {_g(c)}), then truncated"
             if not causes[idx]:
-                causes[idx] = (_decimal_shift_cause(float(exact[idx]), p, d)
-                               or _digit_slip_cause(float(exact[idx]), p, d)
-                               or off_by_one(float(exact[idx]), p, d))
+                causes[idx] = _digit_causes(float(exact[idx]), p, d)
     return [Mismatch(idx, float(value[idx]), float(exact[idx]), int(decimals[idx]), causes[idx])
             for idx in bad]

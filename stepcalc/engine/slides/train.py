@@ -8,6 +8,8 @@ renderer asks for them; they read values that are all known before the Step is m
 
 from __future__ import annotations
 
+import numpy as np
+
 from stepcalc.engine.numbers.long_runs import KEEP_HEAD, KEEP_TAIL
 from stepcalc.engine.numbers.run import Run, run_numbers
 from stepcalc.engine.slides.backward_slides import backward_slides, update_slides
@@ -46,9 +48,28 @@ def plan_slides(run: Run) -> Trace:
         if state.updated:
             backward_slides(page)
             update_slides(page)
-    values = RunValues(head, run.losses, run.gap, tail) if run.gap is not None else head
+    values = RunValues(head, run.losses, run.gap, tail, run.middle) if run.gap is not None else head
     return Trace(sc, steps, values, Losses(run.losses), final_params=run.final_params,
                  states=run.states)
+
+
+# A finite loss that grows this many steps in a row gets an early-divergence flag.
+GROWTH_RUN = 5
+
+
+def first_growth(losses: np.ndarray, run: int) -> int | None:
+    """The first training step (1-based) whose loss ends ``run`` rises in a row of finite
+    losses, or None."""
+    if len(losses) <= run:
+        return None
+    with np.errstate(invalid="ignore"):
+        rises = (losses[1:] > losses[:-1]) & np.isfinite(losses[1:]) & np.isfinite(losses[:-1])
+    count = 0
+    for index, rise in enumerate(rises.tolist()):
+        count = count + 1 if rise else 0
+        if count == run:
+            return index + 2            # rises[index] compares step index + 2 with index + 1
+    return None
 
 
 def run_flags(run: Run) -> list[tuple[int, Flag]]:
@@ -64,10 +85,24 @@ def run_flags(run: Run) -> list[tuple[int, Flag]]:
         out.append((number, 0, Flag(
             FlagKind.DIVERGED, f"training diverged: the loss grew from {first:.4g} at step 1 to "
             f"{grown:.4g} {where}; the learning rate (lr = {train.lr:g}) is probably too large")))
+    growing = first_growth(run.losses[:train.steps], GROWTH_RUN)
+    if growing is not None and (run.diverged_at is None or growing < run.diverged_at):
+        start = growing - GROWTH_RUN
+        low, high = float(run.losses[start - 1]), float(run.losses[growing - 1])
+        batch = "batch " if train.batch_size else ""
+        out.append((growing, 0, Flag(
+            FlagKind.DIVERGING, f"the {batch}loss has grown {GROWTH_RUN} steps in a row, from "
+            f"{low:.4g} at step {start} to {high:.4g} at step {growing}: training may be "
+            f"diverging (is lr = {train.lr:g} too large?)")))
     if run.gap is not None:
         skipped = train.steps - KEEP_HEAD - KEEP_TAIL
+        shown = sorted(run.middle)
+        but = "" if not shown else (
+            f" (but step{'s' if len(shown) > 1 else ''} "
+            f"{', '.join(str(n) for n in shown[:12])}{', …' if len(shown) > 12 else ''}, "
+            "chosen by train.record / record_every)")
         out.append((run.gap[0], 1, Flag(
             FlagKind.NOTE, f"steps {KEEP_HEAD + 1}–{KEEP_HEAD + skipped} of this {train.steps}-step "
-            f"run were computed but are not shown step by step; their losses are in the "
+            f"run were computed but are not shown step by step{but}; their losses are in the "
             f"loss table (and in values as step<n>.loss)")))
     return [(number, flag) for number, _, flag in sorted(out, key=lambda e: e[:2])]
