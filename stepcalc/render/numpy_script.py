@@ -37,7 +37,7 @@ Run it: python {name}.py  →  "N values agree", or the values that disagree and
 
 import json
 import sys
-
+{prelude}
 import numpy as np
 
 np.seterr(all="ignore")   # overflow and log(0) give inf/nan, which the comparison reports
@@ -86,7 +86,10 @@ def render_numpy(trace) -> str:
     name = Path(scenario.file).stem if scenario.file and not scenario.file.startswith("<") else "scenario"
     writer = train_script if scenario.kind == "train" else KIND_WRITERS[scenario.kind]
     title = scenario.title.replace('"""', "'''").replace("\\", "\\\\")
-    head = FRAME_HEAD.format(title=title.splitlines()[0] if title else name, name=name)
+    # Many small matrix products (a training loop): BLAS threads cost more than they save.
+    prelude = ('import os\nos.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # set before numpy loads\n'
+               if scenario.kind == "experiment" else "")
+    head = FRAME_HEAD.format(title=title.splitlines()[0] if title else name, name=name, prelude=prelude)
     return head + writer(scenario) + FRAME_TAIL.format(
         expected=expected_json(trace.values), rtol=RTOL, atol=ATOL)
 
