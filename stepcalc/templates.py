@@ -71,6 +71,7 @@ EXAMPLES = {
     "init_stats": "init_stats",
     "batchnorm": "batchnorm",
     "normalize": "normalize",
+    "experiment": "seed_discussion",
 }
 KINDS = ("train",) + tuple(EXAMPLES)
 

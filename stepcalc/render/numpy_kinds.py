@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stepcalc.render.numpy_experiment import experiment_script
 from stepcalc.render.numpy_literals import array, number
 from stepcalc.render.numpy_train import ACTIVATIONS, NEEDS_SIGMOID, USES_ALPHA, function
 
@@ -237,4 +238,5 @@ KIND_WRITERS = {
     "batchnorm": batchnorm_script,
     "normalize": normalize_script,
     "init_stats": init_stats_script,
+    "experiment": experiment_script,
 }

@@ -37,7 +37,7 @@ Run it: python {name}.py  →  "N values agree", or the values that disagree and
 
 import json
 import sys
-
+{prelude}
 import numpy as np
 
 np.seterr(all="ignore")   # overflow and log(0) give inf/nan, which the comparison reports
@@ -101,8 +101,11 @@ def render_script(trace, format: str, writer) -> str:
     scenario = trace.scenario
     name = Path(scenario.file).stem if scenario.file and not scenario.file.startswith("<") else "scenario"
     title = scenario.title.replace('"""', "'''").replace("\\", "\\\\")
+    # Many small matrix products (a training loop): BLAS threads cost more than they save.
+    prelude = ('import os\nos.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # set before numpy loads\n'
+               if scenario.kind == "experiment" else "")
     head = FRAME_HEAD.format(title=title.splitlines()[0] if title else name, name=name,
-                             library=LIBRARIES[format], format=format)
+                             library=LIBRARIES[format], format=format, prelude=prelude)
     return head + writer(scenario) + FRAME_TAIL.format(
         expected=expected_json(trace.values), rtol=RTOL, atol=ATOL)
 

@@ -8,10 +8,14 @@ SPARK = "▁▂▃▄▅▆▇█"
 
 
 def sparkline(counts) -> str:
-    """Counts as a row of block characters (the tallest bar is the largest count)."""
+    """Counts as a row of block characters (the tallest bar is the largest count).
+
+    A non-finite entry (a diverged training curve, a run with fewer epochs) is a blank."""
     counts = np.asarray(counts, dtype=float)
-    top = counts.max() if counts.size else 0.0
+    finite = np.isfinite(counts)
+    top = counts[finite].max() if finite.any() else 0.0
     if top <= 0:
         return " " * counts.size
-    levels = np.ceil(counts / top * (len(SPARK) - 1)).astype(int)
-    return "".join(" " if c == 0 else SPARK[level] for c, level in zip(counts, levels))
+    levels = np.ceil(np.where(finite, counts, 0.0) / top * (len(SPARK) - 1)).astype(int)
+    return "".join(" " if not ok or c <= 0 else SPARK[level]
+                   for c, ok, level in zip(counts, finite, levels))

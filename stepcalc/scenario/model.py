@@ -27,7 +27,7 @@ OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adam
 MOMENTUM_FORMS = ("classic", "pytorch")
 LR_SCHEDULES = ("constant", "step", "exponential")
 INIT_METHODS = ("zeros", "constant", "normal", "uniform", "xavier", "kaiming")
-KINDS = ("train", "activations", "losses", "init_stats", "batchnorm", "normalize")
+KINDS = ("train", "activations", "losses", "init_stats", "batchnorm", "normalize", "experiment")
 # Default slope/scale per activation when `alpha` is not given.
 DEFAULT_ALPHA = {"leaky_relu": 0.01, "elu": 1.0, "prelu": 0.25}
 

@@ -37,6 +37,8 @@ SECTIONS = {
                   "display": "`[display]`"},
     "normalize": {"data": "`[data]` (normalize)", "normalize": "`[normalize]`",
                   "display": "`[display]`"},
+    "experiment": {"data": "`[data]` (experiment)", "runs": "`[[runs]]` (experiment)",
+                   "display": "`[display]`"},
 }
 # Top-level keys of the kinds other than train: the common ones plus the kind's tables.
 KIND_TABLES = {
@@ -45,6 +47,7 @@ KIND_TABLES = {
     "init_stats": ("network", "runs"),
     "batchnorm": ("data", "batchnorm"),
     "normalize": ("data", "normalize"),
+    "experiment": ("data", "runs"),
 }
 TRAIN_TABLES = ("data", "model", "params", "init", "train")
 

@@ -12,6 +12,7 @@ MODULES = {
     "init_stats": "stepcalc.engine.kinds.init_stats",
     "batchnorm": "stepcalc.engine.kinds.batchnorm",
     "normalize": "stepcalc.engine.kinds.normalize",
+    "experiment": "stepcalc.engine.kinds.experiment",
 }
 
 

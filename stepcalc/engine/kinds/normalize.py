@@ -16,6 +16,16 @@ def exact(value: float):
     return sp.Integer(int(value)) if float(value).is_integer() else sp.Rational(str(value))
 
 
+def to_unit(x: np.ndarray, top: float) -> np.ndarray:
+    """[0, top] → [0, 1]."""
+    return x / top
+
+
+def to_symmetric(x: np.ndarray, top: float) -> np.ndarray:
+    """[0, top] → [−1, 1]: divide by half the range, shift by −1."""
+    return x / (top / 2) - 1
+
+
 def zscore(x: np.ndarray, mean: float | None, std: float | None):
     """(z, μ, σ), computed on x / max|x| and scaled back: the sum of squares of pixels
     near 1e308 would overflow (σ = ∞, z = 0), while on the scaled data σ ≤ max|x| and
@@ -50,12 +60,12 @@ def trace(scenario):
     for method in spec["methods"]:
         if method == "unit":
             em.emit("unit", "forward", "Scale to [0, 1]: x / 255" if top == 255 else f"Scale to [0, 1]: x / {top:g}",
-                    x / top, "Divide by the largest possible value.",
+                    to_unit(x, top), "Divide by the largest possible value.",
                     formula=lambda: sp.Eq(entry("unit", *idx), mul(X, sp.Pow(exact(top), -1, evaluate=False))),
                     expand=em.expander("unit", lhs("unit"), lambda el, get: mul(
                         get("x", el), sp.Pow(exact(top), -1, evaluate=False))), symbol=Name("unit"))
         elif method == "symmetric":
-            em.emit("symmetric", "forward", f"Scale to [−1, 1]: x / {top / 2:g} − 1", x / (top / 2) - 1,
+            em.emit("symmetric", "forward", f"Scale to [−1, 1]: x / {top / 2:g} − 1", to_symmetric(x, top),
                     f"Divide by half the range ({top / 2:g}) and shift by −1 (the same as PyTorch "
                     "Normalize(0.5, 0.5) after ToTensor).",
                     formula=lambda: sp.Eq(entry("symmetric", *idx), add(mul(X, sp.Pow(exact(top / 2), -1, evaluate=False)), -1)),

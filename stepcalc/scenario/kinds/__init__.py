@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..common import common_fields
 from ..fields import Table
 from ..model import Scenario
-from . import activations, batchnorm, init_stats, losses, normalize
+from . import activations, batchnorm, experiment, init_stats, losses, normalize
 
 KINDS = {
     "activations": activations,
@@ -23,6 +23,7 @@ KINDS = {
     "init_stats": init_stats,
     "batchnorm": batchnorm,
     "normalize": normalize,
+    "experiment": experiment,
 }
 
 
