@@ -69,11 +69,13 @@ def check_scenario(scenario, out: TextIO) -> tuple[int, int]:
     # The title is the file's text: escaped, so ESC/CR/NUL cannot forge or colour the report.
     print(f"{terminal_text(str(scenario.file))}: {terminal_text(scenario.title)}", file=out)
     if scenario.kind == "train" and scenario.train.steps > 0:
-        print("  gradients vs central differences (step 1, loss + weight-decay penalty):", file=out)
+        what = "loss + weight-decay penalty" if scenario.train.gradient_decay else "loss"
+        print(f"  gradients vs central differences (step 1, {what}):", file=out)
         for result in check_gradients(scenario, state=trace.state(1)):
             status = gradient_status(result)
             problems += 0 if result.ok(TOLERANCE) else 1
-            print(f"    {result.name:<12} {result.checked:>4} entries  max rel. error "
+            entries = "entry  " if result.checked == 1 else "entries"
+            print(f"    {result.name:<12} {result.checked:>4} {entries}  max rel. error "
                   f"{result.max_error:.1e}  {status}", file=out)
     entries = audit(scenario, trace.values, trace.states)
     count = sum(int(e.printed.size) for e in entries)

@@ -50,7 +50,8 @@ loss = "cross_entropy"  # squared_error half_squared_error absolute_error binary
 reduction = "mean"      # over the samples of a batch: mean | sum
 lr = 0.01
 steps = 1               # number of updates; 0 = forward pass and loss only
-optimizer = "sgd"       # sgd | momentum (then momentum = 0.9 unless given)
+optimizer = "sgd"       # sgd | momentum | nesterov | adagrad | rmsprop | adam | adamw (torch.optim)
+lr_schedule = "constant"  # constant | step (lr_step, lr_gamma) | exponential (lr_gamma)
 weight_decay = 0.0      # λ: adds λ·W to the gradient of every weight matrix
 frozen = []             # parameter names that are not updated
 batch_size = 0          # 0 = full batch; otherwise consecutive minibatches in file order

@@ -143,11 +143,104 @@ class Grad(Decorated):
     TEXT = "∂L/∂%s"
 
 
-class Velocity(Decorated):
+class Buffer(Decorated):
+    """An optimizer buffer of one parameter entry: v(w₁₁), m(w₁₁), ŝ(w₁₁) …"""
+
+    LETTER = "v"
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm, stringPict
+
+        return prettyForm(*stringPict.next(self.LETTER, stringPict(*printer._print(self.of).parens())))
+
+
+class Velocity(Buffer):
     """The momentum buffer v of one parameter entry."""
 
     LATEX = r"v_{%s}"
     TEXT = "v[%s]"
+
+
+class FirstMoment(Buffer):
+    """Adam's running mean of the gradient, m."""
+
+    LATEX = r"m_{%s}"
+    TEXT = "m[%s]"
+    LETTER = "m"
+
+
+class SecondMoment(Buffer):
+    """The running (or summed) square of the gradient, s: adagrad, rmsprop, adam."""
+
+    LATEX = r"s_{%s}"
+    TEXT = "s[%s]"
+    LETTER = "s"
+
+
+class CorrectedFirst(Buffer):
+    """Adam's bias-corrected first moment m̂."""
+
+    LATEX = r"\hat{m}_{%s}"
+    TEXT = "m̂[%s]"
+    LETTER = "m̂"
+
+
+class CorrectedSecond(Buffer):
+    """Adam's bias-corrected second moment ŝ."""
+
+    LATEX = r"\hat{s}_{%s}"
+    TEXT = "ŝ[%s]"
+    LETTER = "ŝ"
+
+
+class Squared(Decorated):
+    """(x)²: a squared entry written with its brackets, (∂L/∂w₁₁)² rather than ∂L/∂w₁₁²."""
+
+    LATEX = r"\left(%s\right)^{2}"
+    TEXT = "(%s)²"
+
+    def doit(self, **hints):
+        return self.of.doit(**hints) ** 2
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        return prettyForm(*printer._print(self.of).parens()) ** prettyForm("2")
+
+
+class Root(Decorated):
+    """√x, written as a radical whatever x is (sympy writes a non-commutative x^½)."""
+
+    LATEX = r"\sqrt{%s}"
+    TEXT = "√(%s)"
+
+    def doit(self, **hints):
+        return sp.sqrt(self.of.doit(**hints))
+
+    def _pretty(self, printer):
+        return printer._print_nth_root(self.of, sp.Integer(2))
+
+
+# Hyperparameters that are no quantity name: printed as the slides write them.
+LABELS = {"mu": (r"\mu", "μ"), "beta1": (r"\beta_1", "β₁"), "beta2": (r"\beta_2", "β₂"),
+          "rho": (r"\rho", "ρ"), "epsilon": (r"\varepsilon", "ε"), "t": ("t", "t"),
+          "eta0": (r"\eta_0", "η₀"), "lr_gamma": (r"\gamma", "γ"), "lr_step": ("k", "k"),
+          "eta_t": (r"\eta_t", "ηₜ")}
+
+
+class Label(sp.Symbol):
+    """A hyperparameter symbol (β₁, ε, η₀), printed from LABELS."""
+
+    def _latex(self, printer):
+        return LABELS[self.name][0]
+
+    def _sympystr(self, printer):
+        return LABELS[self.name][1]
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        return prettyForm(LABELS[self.name][1])
 
 
 class Updated(Decorated):
@@ -248,16 +341,23 @@ def long_sum(terms: list, keep_head: int = 3):
     return add(*terms)
 
 
+# Optimizer buffers: kind → class (the kind itself is after the update, "<kind>0" before).
+BUFFERS = {"v": Velocity, "m": FirstMoment, "s": SecondMoment}
+CORRECTED = {"mhat": CorrectedFirst, "shat": CorrectedSecond}
+
+
 def decorate(kind: str, symbol):
     """The entry as a quantity id's kind names it: grad.m → ∂L/∂m, new.m → m′, v.m → v′."""
     if kind == "grad":
         return Grad(symbol)
     if kind == "new":
         return Updated(symbol)
-    if kind == "v":
-        return Updated(Velocity(symbol))
-    if kind == "v0":               # the velocity before this step's update
-        return Velocity(symbol)
+    if kind in BUFFERS:
+        return Updated(BUFFERS[kind](symbol))
+    if kind[:-1] in BUFFERS and kind.endswith("0"):     # the buffer before this step's update
+        return BUFFERS[kind[:-1]](symbol)
+    if kind in CORRECTED:
+        return CORRECTED[kind](symbol)
     return symbol
 
 
@@ -270,9 +370,9 @@ def quantity_symbol(quantity):
 # Renderers pass titles, explanations and flag messages through `display_prose`, so
 # an entry reads w₁₁ (not w[1][1] or grad.w[1][1]) and a name reads ŷ, W⁽¹⁾ everywhere.
 
-_ENTRY_ID = re.compile(r"\b(?:(grad|new|v|v0|after|step\d+)\.)?([A-Za-z_][A-Za-z0-9_]*)"
+_ENTRY_ID = re.compile(r"\b(?:(grad|new|v|v0|m|m0|s|s0|mhat|shat|after|step\d+)\.)?([A-Za-z_][A-Za-z0-9_]*)"
                        r"((?:\[\d+\])+|\[\d+(?:,\s*\d+)+\])")
-_QUANTITY_ID = re.compile(r"\b(grad|new|v|after|step\d+)\.([A-Za-z_][A-Za-z0-9_]*)\b")
+_QUANTITY_ID = re.compile(r"\b(grad|new|v|m|s|mhat|shat|after|step\d+)\.([A-Za-z_][A-Za-z0-9_]*)\b")
 _STEP_PREFIX = re.compile(r"\b(?:step\d+|after)\.(?=[A-Za-z_])")
 _WORD = re.compile(r"(?<![\w.\\])([A-Za-z][A-Za-z0-9_]*)(?![\w(])")
 
@@ -292,7 +392,9 @@ def id_text(local_id: str, indices=()) -> str:
         kind = ""
     shown = entry_text(name, indices) if indices else text_name(name)
     return {"grad": "∂L/∂" + shown, "new": shown + "′", "v": "v(%s)′" % shown,
-            "v0": "v(%s)" % shown}.get(kind, shown)
+            "v0": "v(%s)" % shown, "m": "m(%s)′" % shown, "m0": "m(%s)" % shown,
+            "s": "s(%s)′" % shown, "s0": "s(%s)" % shown, "mhat": "m̂(%s)" % shown,
+            "shat": "ŝ(%s)" % shown}.get(kind, shown)
 
 
 def display_prose(text: str, names=()) -> str:

@@ -7,6 +7,8 @@ JSON exports, `[expect]` keys and the CLI, so those never change:
     grad.m       ∂L/∂m at step 1
     new.w        w after the update of step 1
     v.W1         momentum velocity of W1 after step 1 (v0.W1: before it)
+    m.W1, s.W1   Adam's moments / the squared-gradient accumulator (m0., s0.: before it)
+    mhat.W1      Adam's bias-corrected moments (shat.W1)
     step2.z      z at training step 2
     after.loss   the loss of the forward pass after the last update
     grad.w[1][2] one entry (1-based, as printed on slides)
@@ -32,6 +34,12 @@ KINDS = {
     "new": "new",      # a parameter after the update
     "v": "v",          # the momentum velocity after the update
     "v0": "v0",        # the velocity before the update
+    "m": "m",          # Adam's first moment after the update
+    "m0": "m0",        # … before it
+    "s": "s",          # the second moment / squared-gradient accumulator after the update
+    "s0": "s0",        # … before it
+    "mhat": "mhat",    # Adam's bias-corrected moments of the step
+    "shat": "shat",
 }
 _KIND_OF_PREFIX = {prefix: kind for kind, prefix in KINDS.items() if prefix}
 

@@ -14,7 +14,7 @@ loss of every step a long run did not record, read from one float64 array instea
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -37,14 +37,29 @@ class StepState:
     post: tuple[np.ndarray, ...]         # a = f(u) of each layer
     slopes: Mapping[int, np.ndarray]     # f′(u) of the layers where it was computed
     loss: float                          # the reduced batch loss (without the penalty)
-    eta: float
+    eta: float                           # the learning rate of this step's update
     # None for the forward pass after the last update (and for a run of 0 steps):
     grad_pre: tuple[np.ndarray, ...] | None = None
     grad_post: tuple[np.ndarray, ...] | None = None
     grads: Mapping[str, np.ndarray] | None = None        # ∂L/∂θ (+ λθ for weights)
-    velocity_before: Mapping[str, np.ndarray] | None = None   # momentum only
-    velocity: Mapping[str, np.ndarray] | None = None          # after the update
     params_after: Mapping[str, np.ndarray] | None = None
+    # batch norm, by layer index: what the forward pass normalised (mu, var, x_hat …) and
+    # the gradients of those intermediates (x_hat, var, mu); empty without batch norm
+    norms: Mapping[int, object] = field(default_factory=dict)
+    grad_norms: Mapping[int, object] = field(default_factory=dict)
+    # Optimizer buffers by kind ("v", "m", "s"; after the update also Adam's "mhat",
+    # "shat"), each by parameter name; empty for sgd.
+    moments_before: Mapping[str, Mapping[str, np.ndarray]] | None = None
+    moments: Mapping[str, Mapping[str, np.ndarray]] | None = None
+
+    @property
+    def velocity(self) -> Mapping[str, np.ndarray] | None:
+        """The momentum velocity after the update (momentum and nesterov), else None."""
+        return (self.moments or {}).get("v")
+
+    @property
+    def velocity_before(self) -> Mapping[str, np.ndarray] | None:
+        return (self.moments_before or {}).get("v")
 
     @property
     def batched(self) -> bool:

@@ -66,6 +66,10 @@ def hinge_gradient(s, labels):
     """The constant input 1 of a folded bias, put in front."""
     return np.hstack([np.ones((len(a), 1)), a])
 ''',
+    "ones_last": '''def with_ones(a):
+    """The constant input 1 of a folded bias, put after the inputs."""
+    return np.hstack([a, np.ones((len(a), 1))])
+''',
 }
 
 
@@ -75,7 +79,8 @@ def train_script(scenario) -> str:
     out.append(_functions(scenario))
     out.append("# ---------------------------------------------------------------- data and parameters ---")
     out.append(f"x = {array(data.x)}   # rows are samples")
-    out.append(f"Y = {array(data.y)}   # targets, one row per sample")
+    out.append(f"Y = {array(data.y)}   # targets, one row per sample" if data.y is not None else
+               "Y = None   # no targets: the forward pass only")
     labels = data.labels
     if labels is None and train.loss == "hinge":
         out.append("labels = Y.argmax(axis=1)")
@@ -87,15 +92,21 @@ def train_script(scenario) -> str:
         out.append(f"    {name!r}: {array(scenario.params[name])},")
     out.append("}")
     out.append(f"LR, STEPS, BATCH = {number(train.lr)}, {train.steps}, {train.batch_size}")
+    masks = {index: layer for index, layer in enumerate(model.layers) if layer.type == "dropout"}
+    if masks:
+        out.append("MASKS = {   # dropout: one 0/1 row per sample, and the drop probability p")
+        for index, layer in masks.items():
+            out.append(f"    {index}: ({array(layer.mask)}, {number(layer.p)}),")
+        out.append("}")
     if train.weight_decay:
-        out.append(f"WEIGHT_DECAY = {number(train.weight_decay)}   # λ: λW is added to the weights' gradients")
+        out.append(f"WEIGHT_DECAY = {number(train.weight_decay)}   # λ: weight decay of the weights (not the biases)")
     out.append(f"FROZEN = {list(train.frozen)!r}")
-    if train.optimizer == "momentum":
-        out.append(f"MOMENTUM = {number(train.momentum)}   # v ← γv − ηg, θ ← θ + v")
+    out += _settings(scenario)
     out.append("")
     out.append(_forward(scenario))
-    out.append(_loss(scenario))
-    out.append(_backward(scenario))
+    if scenario.has_loss:
+        out.append(_loss(scenario))
+        out.append(_backward(scenario))
     out.append(_update(scenario))
     out.append(_loop(scenario))
     return "\n".join(out)
@@ -120,7 +131,7 @@ def _functions(scenario) -> str:
     if loss == "hinge":
         lines.append(HELPERS["hinge"])
     if scenario.model.bias == "folded":
-        lines.append(HELPERS["ones"])
+        lines.append(HELPERS["ones_last" if scenario.model.bias_position == "last" else "ones"])
     return "\n".join(lines) + "\n"
 
 
@@ -136,19 +147,39 @@ def _call(layer, what: str, arg: str) -> str:
 
 
 def _layer_input(scenario, index: int) -> str:
-    inp = "x" if index == 0 else f"v[{scenario.model.layers[index - 1].post!r}]"
+    inp = _input(scenario, index)
     return f"with_ones({inp})" if scenario.model.bias == "folded" else inp
+
+
+def _input(scenario, index: int) -> str:
+    return "x" if index == 0 else f"v[{scenario.model.layers[index - 1].post!r}]"
 
 
 def _forward(scenario) -> str:
     row = scenario.model.convention == "row"
-    lines = ["def forward(p, x):",
+    lines = ["def forward(p, x, rows):",
              f'    """Layer by layer: u = {"a·W + b" if row else "W·a + b (as rows: a·Wᵀ + b)"}, then the activation."""',
-             "    v = {}"]
+             "    v = {'x': x}"]
     for index, layer in enumerate(scenario.model.layers):
-        W = f"p[{layer.weights!r}]" + ("" if row else ".T")
-        bias = f" + p[{layer.bias_name!r}]" if layer.bias_name else ""
-        lines.append(f"    v[{layer.pre!r}] = {_layer_input(scenario, index)} @ {W}{bias}")
+        inp = _input(scenario, index)
+        if layer.type == "dropout":
+            lines.append(f"    mask, drop = MASKS[{index}]")
+            lines.append(f"    v[{layer.post!r}] = {inp} * mask[rows] / (1 - drop)   # inverted dropout")
+            continue
+        if layer.type == "activation":
+            lines.append(f"    v[{layer.post!r}] = {_call(layer, 'value', inp)}")
+            continue
+        if layer.type == "batchnorm":
+            mu, var, xh = repr(layer.mu), repr(layer.var), repr(layer.x_hat)
+            lines += [f"    a = {inp}",
+                      f"    v[{mu}] = a.mean(axis=0)",
+                      f"    v[{var}] = ((a - v[{mu}]) ** 2).mean(axis=0)   # biased (1/N)",
+                      f"    v[{xh}] = (a - v[{mu}]) / np.sqrt(v[{var}] + {number(layer.eps)})",
+                      f"    v[{layer.pre!r}] = p[{layer.weights!r}] * v[{xh}] + p[{layer.bias_name!r}]"]
+        else:
+            W = f"p[{layer.weights!r}]" + ("" if row else ".T")
+            bias = f" + p[{layer.bias_name!r}]" if layer.bias_name else ""
+            lines.append(f"    v[{layer.pre!r}] = {_layer_input(scenario, index)} @ {W}{bias}")
         lines.append(f"    v[{layer.post!r}] = {_call(layer, 'value', f'v[{layer.pre!r}]')}")
     lines.append("    return v\n\n")
     return "\n".join(lines)
@@ -171,7 +202,7 @@ def _backward(scenario) -> str:
     out = model.output
     _, d_loss = LOSSES[train.loss]
     scale = " / len(x)" if train.reduction == "mean" else ""
-    lines = ["def backward(p, x, v, Y, labels):",
+    lines = ["def backward(p, x, v, Y, labels, rows):",
              '    """∂L/∂· of the batch loss L, from the output back to the input."""',
              "    g = {}",
              f"    yh = v[{out.post!r}]",
@@ -182,75 +213,164 @@ def _backward(scenario) -> str:
     for index in range(len(layers) - 1, -1, -1):
         layer = layers[index]
         pre, post = layer.pre, layer.post
+        if layer.type == "dropout":
+            if index > 0:
+                lines.append(f"    mask, drop = MASKS[{index}]")
+                lines.append(f"    g[{pre!r}] = g[{post!r}] * mask[rows] / (1 - drop)")
+            continue
         if index < len(layers) - 1 or (out.activation, train.loss) not in FUSED:
             if layer.activation == "softmax":
                 lines.append(f"    a, ga = v[{post!r}], g[{post!r}]")
                 lines.append(f"    g[{pre!r}] = a * (ga - (ga * a).sum(axis=1, keepdims=True))   # softmax Jacobian")
             else:
                 lines.append(f"    g[{pre!r}] = g[{post!r}] * {_call(layer, 'prime', f'v[{pre!r}]')}")
-        inp = _layer_input(scenario, index)
-        grad_w = f"{inp}.T @ g[{pre!r}]" if row else f"g[{pre!r}].T @ {inp}"
-        decay = f" + WEIGHT_DECAY * p[{layer.weights!r}]" if train.weight_decay else ""
-        lines.append(f"    g[{layer.weights!r}] = {grad_w}{decay}")
-        if layer.bias_name:
-            lines.append(f"    g[{layer.bias_name!r}] = g[{pre!r}].sum(axis=0)")
-        if index > 0:
-            back = f"g[{pre!r}] @ p[{layer.weights!r}]" + (".T" if row else "")
-            if model.bias == "folded":
-                back = f"({back})[:, 1:]   # the folded bias has no input to pass back to"
-            lines.append(f"    g[{layers[index - 1].post!r}] = {back}")
+        if layer.type == "batchnorm":
+            lines += _batchnorm_backward(scenario, index, layer)
+        elif layer.dense:
+            lines += _dense_backward(scenario, index, layer)
     lines.append("    return g\n\n")
     return "\n".join(lines)
 
 
+# Each optimizer's update of one parameter, as torch.optim writes it (see docs/scenarios.md).
+_OPTIMIZER_LINES = {
+    "sgd": ["new[name] = theta - eta * grad"],
+    "momentum": ["v = state['v'][name] = MOMENTUM * state['v'][name] - eta * grad",
+                 "new[name] = theta + v"],
+    "momentum_pytorch": ["v = state['v'][name] = MOMENTUM * state['v'][name] + grad",
+                         "new[name] = theta - eta * v"],
+    "nesterov": ["v = state['v'][name] = MOMENTUM * state['v'][name] + grad",
+                 "new[name] = theta - eta * (grad + MOMENTUM * v)"],
+    "adagrad": ["s = state['s'][name] = state['s'][name] + grad ** 2",
+                "new[name] = theta - eta * grad / (np.sqrt(s) + EPS)"],
+    "rmsprop": ["s = state['s'][name] = RHO * state['s'][name] + (1 - RHO) * grad ** 2",
+                "new[name] = theta - eta * grad / (np.sqrt(s) + EPS)"],
+    "adam": ["m = state['m'][name] = BETA1 * state['m'][name] + (1 - BETA1) * grad",
+             "s = state['s'][name] = BETA2 * state['s'][name] + (1 - BETA2) * grad ** 2",
+             "shown['mhat.' + name] = mhat = m / (1 - BETA1 ** t)",
+             "shown['shat.' + name] = shat = s / (1 - BETA2 ** t)",
+             "new[name] = theta - eta * mhat / (np.sqrt(shat) + EPS)"],
+}
+_KEEPS = {"momentum": "v", "nesterov": "v", "adagrad": "s", "rmsprop": "s", "adam": "ms", "adamw": "ms"}
+
+
+def _dense_backward(scenario, index: int, layer) -> list[str]:
+    model, train = scenario.model, scenario.train
+    row = model.convention == "row"
+    pre = layer.pre
+    lines = []
+    inp = _layer_input(scenario, index)
+    grad_w = f"{inp}.T @ g[{pre!r}]" if row else f"g[{pre!r}].T @ {inp}"
+    decay = f" + WEIGHT_DECAY * p[{layer.weights!r}]" if train.gradient_decay else ""
+    lines.append(f"    g[{layer.weights!r}] = {grad_w}{decay}")
+    if layer.bias_name:
+        lines.append(f"    g[{layer.bias_name!r}] = g[{pre!r}].sum(axis=0)")
+    if index > 0:
+        back = f"g[{pre!r}] @ p[{layer.weights!r}]" + (".T" if row else "")
+        if model.bias == "folded":
+            cut = "[:, :-1]" if model.bias_position == "last" else "[:, 1:]"
+            back = f"({back}){cut}   # the folded bias has no input to pass back to"
+        lines.append(f"    g[{model.layers[index - 1].post!r}] = {back}")
+    return lines
+
+
+def _batchnorm_backward(scenario, index: int, layer) -> list[str]:
+    """The classic derivation: ∂L/∂x̂, ∂L/∂σ², ∂L/∂μ, ∂L/∂x, ∂L/∂γ, ∂L/∂β."""
+    mu, var, xh, pre = repr(layer.mu), repr(layer.var), repr(layer.x_hat), repr(layer.pre)
+    lines = [f"    a = {_input(scenario, index)}",
+             f"    c, s = a - v[{mu}], v[{var}] + {number(layer.eps)}",
+             f"    g[{xh}] = g[{pre}] * p[{layer.weights!r}]",
+             f"    g[{var}] = (g[{xh}] * c).sum(axis=0) * -0.5 * s ** -1.5",
+             f"    g[{mu}] = (-g[{xh}] / np.sqrt(s)).sum(axis=0) + g[{var}] * (-2 * c).mean(axis=0)"]
+    if index > 0:
+        lines.append(f"    g[{scenario.model.layers[index - 1].post!r}] = "
+                     f"g[{xh}] / np.sqrt(s) + g[{var}] * 2 * c / len(a) + g[{mu}] / len(a)")
+    lines += [f"    g[{layer.weights!r}] = (g[{pre}] * v[{xh}]).sum(axis=0)",
+              f"    g[{layer.bias_name!r}] = g[{pre}].sum(axis=0)"]
+    return lines
+
+
 def _update(scenario) -> str:
-    momentum = scenario.train.optimizer == "momentum"
-    lines = ["def update(p, g, velocity):",
-             "    new = {}",
+    train = scenario.train
+    key = "adam" if train.optimizer == "adamw" else train.optimizer
+    if key == "momentum" and train.momentum_form == "pytorch":
+        key = "momentum_pytorch"
+    lines = ["def update(p, g, state, t, eta):",
+             "    new, shown = {}, {}",
              "    for name, theta in p.items():",
              "        grad = g[name].reshape(theta.shape)",
              "        if name in FROZEN:",
              "            new[name] = theta",
-             ]
-    if momentum:
-        lines += ["        else:",
-                  "            velocity[name] = MOMENTUM * velocity[name] - LR * grad",
-                  "            new[name] = theta + velocity[name]"]
-    else:
-        lines += ["        else:",
-                  "            new[name] = theta - LR * grad"]
-    lines.append("    return new\n\n")
+             "            continue"]
+    if train.optimizer == "adamw":
+        lines.append("        if name in WEIGHTS:   # decoupled weight decay, before the Adam step")
+        lines.append("            theta = theta * (1 - eta * WEIGHT_DECAY)")
+    lines += ["        " + line for line in _OPTIMIZER_LINES[key]]
+    for kind in _KEEPS.get(train.optimizer, ""):
+        lines.append(f"        shown['{kind}.' + name] = state['{kind}'][name]")
+    lines.append("    return new, shown\n\n")
     return "\n".join(lines)
 
 
+def _settings(scenario) -> list[str]:
+    """The optimizer's and the schedule's constants, and the learning rate of step t."""
+    train = scenario.train
+    out = []
+    opt = train.optimizer
+    if opt in ("momentum", "nesterov"):
+        out.append(f"MOMENTUM = {number(train.momentum)}   # μ")
+    if opt in ("adam", "adamw"):
+        out.append(f"BETA1, BETA2 = {number(train.beta1)}, {number(train.beta2)}")
+    if opt == "rmsprop":
+        out.append(f"RHO = {number(train.rho)}")
+    if opt in ("adagrad", "rmsprop", "adam", "adamw"):
+        out.append(f"EPS = {number(train.eps)}")
+    if opt == "adamw":
+        out.append(f"WEIGHTS = {[layer.weights for layer in scenario.model.layers if layer.dense]!r}   # decayed")
+    out.append(f"STATE = {list(_KEEPS.get(opt, ''))!r}   # the optimizer's buffers, all starting at 0")
+    out.append("")
+    out.append("")
+    out.append("def lr_at(t):")
+    if train.lr_schedule == "step":
+        out.append(f"    return LR * {number(train.lr_gamma)} ** ((t - 1) // {train.lr_step})   # StepLR")
+    elif train.lr_schedule == "exponential":
+        out.append(f"    return LR * {number(train.lr_gamma)} ** (t - 1)   # ExponentialLR")
+    else:
+        out.append("    return LR")
+    out.append("")
+    return out
+
+
 def _loop(scenario) -> str:
-    momentum = scenario.train.optimizer == "momentum"
     return "\n".join([
         "computed = {}",
         "N = len(x)",
         "size = BATCH if 0 < BATCH < N else N",
         "batches = [slice(start, min(start + size, N)) for start in range(0, N, size)]",
         "p = dict(params)",
-        "velocity = {name: np.zeros_like(theta) for name, theta in p.items()}",
+        "state = {kind: {name: np.zeros_like(theta) for name, theta in p.items()} for kind in STATE}",
         "for number in range(1, max(STEPS, 1) + 1):   # (not `step`: that is an activation)",
         '    prefix = "" if number == 1 else f"step{number}."',
         "    rows = batches[(number - 1) % len(batches)]",
-        "    xb, Yb = x[rows], Y[rows]",
+        "    xb, Yb = x[rows], None if Y is None else Y[rows]",
         "    lb = None if labels is None else labels[rows]",
-        "    v = forward(p, xb)",
+        "    v = forward(p, xb, rows)",
         "    computed.update({prefix + k: val for k, val in v.items()})",
+        "    if Y is None:   # no targets: no loss",
+        "        break",
         '    computed[prefix + "loss"] = batch_loss(v, Yb, lb)',
         "    if STEPS == 0:",
         "        break",
-        "    g = backward(p, xb, v, Yb, lb)",
+        "    g = backward(p, xb, v, Yb, lb, rows)",
         '    computed.update({prefix + "grad." + k: val.reshape(p[k].shape) if k in p else val',
         "                     for k, val in g.items()})",
-        "    p = update(p, g, velocity)",
+        "    eta = lr_at(number)",
+        '    computed[prefix + "eta"] = eta',
+        "    p, shown = update(p, g, state, number, eta)",
         '    computed.update({prefix + "new." + k: val for k, val in p.items()})',
-        ('    computed.update({prefix + "v." + k: val for k, val in velocity.items()})'
-         if momentum else ""),
+        '    computed.update({prefix + k: val for k, val in shown.items()})',
         "if STEPS >= 1:   # the forward pass again, over the whole data set",
-        "    v = forward(p, x)",
+        "    v = forward(p, x, slice(0, N))",
         '    computed.update({"after." + k: val for k, val in v.items()})',
         '    computed["after.loss"] = batch_loss(v, Y, labels)',
         ""])

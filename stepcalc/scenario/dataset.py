@@ -56,9 +56,11 @@ def parse_targets(table: Table, n: int, output: Layer,
         y = np.eye(k)[labels]
     else:
         if k != 1:
+            hint = (f"for multi-label targets write an N×{k} matrix of 0 and 1"
+                    if loss == "binary_cross_entropy" else "write class indices as integers")
             raise ScenarioError(file, path, f"expected {k} targets per sample (the output "
                                             f"layer has {k} units), got one number per "
-                                            "sample; write class indices as integers")
+                                            f"sample; {hint}")
         y = raw.reshape(n, 1)
     _check_target_values(y, labels, raw.ndim, output, loss, path, file)
     return (readonly(np.ascontiguousarray(y, dtype=np.float64)),

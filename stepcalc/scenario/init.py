@@ -64,13 +64,18 @@ def initial_params(slots: tuple[ParamSlot, ...], spec: InitSpec,
 
 
 def _draw(slot: ParamSlot, spec: InitSpec, rng: np.random.Generator) -> np.ndarray:
+    # Batch norm starts as torch does, whatever the method: γ = 1, β = 0 (no draws).
+    if slot.role == "scale":
+        return np.ones(slot.shape)
+    if slot.role == "shift":
+        return np.zeros(slot.shape)
     if spec.method == "zeros":
         return np.zeros(slot.shape)
     if spec.method == "constant":
         return np.full(slot.shape, spec.value)
     if slot.role == "bias":
         return np.zeros(slot.shape)   # random methods start biases at 0
-    # Draw only the weight part; the folded bias row/column (index 0) starts at 0.
+    # Draw only the weight part; the folded bias row/column starts at 0.
     body_shape = _body_shape(slot)
     if spec.method == "uniform":
         if math.isfinite(spec.high - spec.low):
@@ -81,9 +86,11 @@ def _draw(slot: ParamSlot, spec: InitSpec, rng: np.random.Generator) -> np.ndarr
     else:
         body = rng.normal(0.0, _std(slot, spec), size=body_shape)
     if slot.folded == "row":
-        return np.vstack([np.zeros((1, body.shape[1])), body])
+        zeros = np.zeros((1, body.shape[1]))
+        return np.vstack([body, zeros] if slot.folded_last else [zeros, body])
     if slot.folded == "column":
-        return np.hstack([np.zeros((body.shape[0], 1)), body])
+        zeros = np.zeros((body.shape[0], 1))
+        return np.hstack([body, zeros] if slot.folded_last else [zeros, body])
     return body
 
 

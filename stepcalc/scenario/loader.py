@@ -122,14 +122,28 @@ def _load_train(root: Table, kind: str) -> Scenario:
     data_t = root.table("data", required=True)
     data_t.check_keys(DATA_KEYS)
     x = parse_inputs(data_t)
-    model = parse_model(root.table("model", required=True), n_inputs=x.shape[1])
+    model = parse_model(root.table("model", required=True), n_inputs=x.shape[1],
+                        n_samples=x.shape[0])
     slots = param_slots(model)
     names = tuple(s.name for s in slots)
-    train_t = root.table("train", required=True)
-    train = parse_train(train_t, names, n_samples=x.shape[0])
-    check_loss_fits_output(train_t, train.loss, model.output)
+    # Without targets the scenario is a forward pass only: [train] and its loss are optional.
+    has_y = data_t.has("y")
+    train_t = root.table("train", required=has_y)
+    if train_t is None:
+        train_t = Table({}, "train", root.file)
+    elif not has_y and train_t.data.get("steps") != 0:
+        raise ScenarioError(root.file, "data.y", "missing: training needs targets (for the "
+                                                 "forward pass only, set train.steps = 0 or "
+                                                 "leave [train] out)")
+    train = parse_train(train_t, names, n_samples=x.shape[0], has_targets=has_y)
+    if train.loss:
+        check_loss_fits_output(train_t, train.loss, model.output)
+    if train.steps and not names:
+        raise train_t.error("steps", "the model has no parameters to train (only activation "
+                                     "and dropout layers); set train.steps = 0")
     _check_work(train_t, slots, train, x.shape[0])
-    y, labels = parse_targets(data_t, x.shape[0], model.output, train.loss)
+    y, labels = parse_targets(data_t, x.shape[0], model.output, train.loss) if has_y \
+        else (None, None)
     given = _given_params(root.table("params"), slots, model.convention)
     params = initial_params(slots, parse_init(root.table("init")), given)
     return Scenario(model=model, data=Data(x=x, y=y, labels=labels), params=params,

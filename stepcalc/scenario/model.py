@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 CONVENTIONS = ("row", "column")
-BIAS_STYLES = ("separate", "folded")
+BIAS_STYLES = ("separate", "folded", "none")
+BIAS_POSITIONS = ("first", "last")
+LAYER_TYPES = ("dense", "batchnorm", "dropout", "activation")
 ACTIVATION_NAMES = (
     "identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "prelu",
     "selu", "softplus", "swish", "softsign", "softmax",
@@ -21,7 +23,9 @@ LOSS_NAMES = (
     "binary_cross_entropy", "cross_entropy", "hinge",
 )
 REDUCTIONS = ("mean", "sum")
-OPTIMIZERS = ("sgd", "momentum")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+MOMENTUM_FORMS = ("classic", "pytorch")
+LR_SCHEDULES = ("constant", "step", "exponential")
 INIT_METHODS = ("zeros", "constant", "normal", "uniform", "xavier", "kaiming")
 KINDS = ("train", "activations", "losses", "init_stats", "batchnorm", "normalize")
 # Default slope/scale per activation when `alpha` is not given.
@@ -32,19 +36,39 @@ DEFAULT_ALPHA = {"leaky_relu": 0.01, "elu": 1.0, "prelu": 0.25}
 class Layer:
     units: int
     activation: str
-    weights: str          # parameter name of the weight matrix
-    bias_name: str        # parameter name of the bias vector; "" = no bias (or folded)
-    pre: str              # name of the pre-activation quantity
+    weights: str          # parameter name of the weight matrix (batchnorm: γ; "" = none)
+    bias_name: str        # parameter name of the bias vector (batchnorm: β); "" = no bias
+    pre: str              # name of the pre-activation quantity; dropout and activation
+                          # layers have none: it is the name of their input (x or a⁽ⁿ⁻¹⁾)
     post: str             # name of the activation output
     alpha: float | None   # slope/scale for leaky_relu / elu / prelu, else None
+    type: str = "dense"   # dense | batchnorm | dropout | activation
+    # batchnorm: names of the batch mean, the biased variance and the normalised input
+    mu: str = ""
+    var: str = ""
+    x_hat: str = ""
+    eps: float = 1e-5
+    # dropout: the drop probability and the N × units 0/1 mask (one row per sample)
+    p: float = 0.0
+    mask: np.ndarray | None = field(default=None, compare=False)
+
+    @property
+    def dense(self) -> bool:
+        return self.type == "dense"
+
+    @property
+    def own_pre(self) -> bool:
+        """Whether the layer computes a pre-activation of its own (dense, batchnorm)."""
+        return self.type in ("dense", "batchnorm")
 
 
 @dataclass(frozen=True)
 class Model:
     convention: str                 # "row" (u = x·W + b) | "column" (u = W·x + b)
-    bias: str                       # "separate" | "folded"
+    bias: str                       # "separate" | "folded" | "none"
     n_inputs: int                   # features per sample (without the folded 1)
     layers: tuple[Layer, ...]
+    bias_position: str = "first"    # folded bias: the 1 goes "first" or "last"
 
     @property
     def output(self) -> Layer:
@@ -54,13 +78,14 @@ class Model:
 @dataclass(frozen=True)
 class Data:
     x: np.ndarray                   # N × D inputs
-    y: np.ndarray                   # N × K targets (class indices already one-hot)
+    y: np.ndarray | None            # N × K targets (class indices already one-hot);
+                                    # None: a forward-only scenario (no loss)
     labels: np.ndarray | None       # N class indices when y was given as indices
 
 
 @dataclass(frozen=True)
 class Train:
-    loss: str
+    loss: str                       # "" when there are no targets (forward only)
     reduction: str = "mean"
     lr: float = 0.01
     steps: int = 1
@@ -69,6 +94,28 @@ class Train:
     weight_decay: float = 0.0
     frozen: tuple[str, ...] = ()
     batch_size: int = 0             # 0 = full batch
+    momentum_form: str = "classic"  # classic: v ← μv − ηg, θ ← θ + v | pytorch: v ← μv + g, θ ← θ − ηv
+    beta1: float = 0.9              # adam/adamw
+    beta2: float = 0.999
+    rho: float = 0.99               # rmsprop (torch's alpha)
+    eps: float = 1e-8               # adagrad/rmsprop/adam/adamw
+    lr_schedule: str = "constant"   # constant | step | exponential
+    lr_step: int = 1                # StepLR's step_size
+    lr_gamma: float = 1.0
+
+    @property
+    def gradient_decay(self) -> float:
+        """λ added to the weights' gradients: adamw decays the weights directly instead."""
+        return 0.0 if self.optimizer == "adamw" else self.weight_decay
+
+    def eta(self, number: int) -> float:
+        """The learning rate of training step ``number`` (1-based): torch's StepLR and
+        ExponentialLR stepped once after each update, in closed form."""
+        if self.lr_schedule == "step":
+            return self.lr * self.lr_gamma ** ((number - 1) // self.lr_step)
+        if self.lr_schedule == "exponential":
+            return self.lr * self.lr_gamma ** (number - 1)
+        return self.lr
 
 
 @dataclass(frozen=True)
@@ -103,11 +150,17 @@ class Scenario:
         return dumps(self.source_data)
 
     @property
+    def has_loss(self) -> bool:
+        """False for a forward-only scenario (no data.y): no loss, no training."""
+        return self.data is not None and self.data.y is not None
+
+    @property
     def param_names(self) -> tuple[str, ...]:
         """Parameters in network order: W1, b1, W2, b2 ..."""
         names: list[str] = []
         for layer in self.model.layers:
-            names.append(layer.weights)
+            if layer.weights:
+                names.append(layer.weights)
             if layer.bias_name:
                 names.append(layer.bias_name)
         return tuple(names)

@@ -87,12 +87,13 @@ class ParamSlot:
     """One parameter of the model and the shape it must have."""
 
     name: str
-    role: str                 # "weights" | "bias"
+    role: str                 # "weights" | "bias" | "scale" (batchnorm γ) | "shift" (β)
     layer: int                # 0-based layer index
     shape: tuple[int, ...]
     fan_in: int               # inputs of the layer, without the folded 1
     fan_out: int              # units of the layer
-    folded: str               # where the folded bias sits: "" | "row" (row 0) | "column" (col 0)
+    folded: str               # where the folded bias sits: "" | "row" | "column"
+    folded_last: bool = False  # the folded bias is the last row/column, not the first
 
 
 def param_slots(model: Model) -> tuple[ParamSlot, ...]:
@@ -100,13 +101,19 @@ def param_slots(model: Model) -> tuple[ParamSlot, ...]:
     slots = []
     fan_in = model.n_inputs
     extra = 1 if model.bias == "folded" else 0
+    last = model.bias_position == "last"
     for i, layer in enumerate(model.layers):
         n_in, n_out = fan_in + extra, layer.units
-        shape = (n_in, n_out) if model.convention == "row" else (n_out, n_in)
-        folded = model.convention if extra else ""
-        slots.append(ParamSlot(layer.weights, "weights", i, shape, fan_in, n_out, folded))
-        if layer.bias_name:
-            slots.append(ParamSlot(layer.bias_name, "bias", i, (n_out,), fan_in, n_out, ""))
+        if layer.type == "batchnorm":
+            slots.append(ParamSlot(layer.weights, "scale", i, (n_out,), fan_in, n_out, ""))
+            slots.append(ParamSlot(layer.bias_name, "shift", i, (n_out,), fan_in, n_out, ""))
+        elif layer.dense:
+            shape = (n_in, n_out) if model.convention == "row" else (n_out, n_in)
+            folded = model.convention if extra else ""
+            slots.append(ParamSlot(layer.weights, "weights", i, shape, fan_in, n_out, folded,
+                                   bool(extra) and last))
+            if layer.bias_name:
+                slots.append(ParamSlot(layer.bias_name, "bias", i, (n_out,), fan_in, n_out, ""))
         fan_in = n_out
     return tuple(slots)
 
@@ -115,7 +122,7 @@ def fit_param(value: Any, slot: ParamSlot, convention: str, path: str,
               file: str) -> np.ndarray:
     """The given value in the slot's shape, or an error saying which shape was expected."""
     arr, _ = to_array(value, path, file)
-    if slot.role == "bias":
+    if slot.role != "weights":
         # A bias may be written flat, as a column (out×1) or as a row (1×out).
         if arr.size == slot.fan_out and (arr.ndim <= 1 or (arr.ndim == 2 and 1 in arr.shape)):
             return readonly(arr.reshape(slot.shape).copy())
@@ -128,6 +135,8 @@ def fit_param(value: Any, slot: ParamSlot, convention: str, path: str,
         return readonly(arr.reshape(slot.shape).copy())
     rows, cols = ("in", "out") if convention == "row" else ("out", "in")
     folded = f"; in counts the folded bias {slot.folded}" if slot.folded else ""
+    if slot.folded:
+        folded += " (the last one)" if slot.folded_last else " (the first one)"
     hint = " (transposed?)" if arr.shape == slot.shape[::-1] else ""
     raise ScenarioError(
         file, path,

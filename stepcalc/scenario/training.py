@@ -4,30 +4,73 @@ from __future__ import annotations
 
 from stepcalc.errors import ScenarioError
 
-from .fields import Table, index, one_of, quote
-from .model import LOSS_NAMES, OPTIMIZERS, REDUCTIONS, Layer, Train
+from .fields import REQUIRED, Table, index, one_of, quote
+from .model import (LOSS_NAMES, LR_SCHEDULES, MOMENTUM_FORMS, OPTIMIZERS, REDUCTIONS,
+                    Layer, Train)
 
 TRAIN_KEYS = ("loss", "reduction", "lr", "steps", "optimizer", "momentum", "weight_decay",
-              "frozen", "batch_size")
+              "frozen", "batch_size", "momentum_form", "beta1", "beta2", "rho", "eps",
+              "lr_schedule", "lr_step", "lr_gamma")
 MAX_STEPS = 100_000
+# Which optimizers read which hyperparameter key (a key given to another one is an error,
+# so a typo'd optimizer never silently ignores the user's beta2).
+USED_BY = {
+    "momentum": ("momentum", "nesterov"), "momentum_form": ("momentum",),
+    "beta1": ("adam", "adamw"), "beta2": ("adam", "adamw"), "rho": ("rmsprop",),
+    "eps": ("adagrad", "rmsprop", "adam", "adamw"),
+}
+# torch.optim's defaults, except AdamW's weight_decay (0 here, 0.01 in torch).
+DEFAULT_EPS = {"adagrad": 1e-10}
 
 
-def parse_train(table: Table, param_names: tuple[str, ...], n_samples: int) -> Train:
+def _only_with(table: Table, optimizer: str) -> None:
+    for key, users in USED_BY.items():
+        if table.has(key) and optimizer not in users:
+            names = " or ".join(f'"{u}"' for u in users)
+            raise table.error(key, f"{key} is only used with optimizer = {names} "
+                                   f'(the optimizer is "{optimizer}")')
+
+
+def _schedule(table: Table) -> tuple[str, int, float]:
+    """lr_schedule with its lr_step (k) and lr_gamma (γ), as torch's StepLR/ExponentialLR."""
+    schedule = table.choice("lr_schedule", LR_SCHEDULES, "constant")
+    if schedule != "step" and table.has("lr_step"):
+        raise table.error("lr_step", 'lr_step is only used with lr_schedule = "step"')
+    if schedule == "constant" and table.has("lr_gamma"):
+        raise table.error("lr_gamma", 'lr_gamma is only used with lr_schedule = "step" or '
+                                      '"exponential"')
+    step = table.integer("lr_step", 1 if schedule != "step" else REQUIRED, low=1)
+    default = {"step": 0.1, "exponential": REQUIRED}.get(schedule, 1.0)   # torch's defaults
+    gamma = table.number("lr_gamma", default, gt=0.0)
+    return schedule, step, gamma
+
+
+def parse_train(table: Table, param_names: tuple[str, ...], n_samples: int,
+                has_targets: bool = True) -> Train:
     table.check_keys(TRAIN_KEYS)
     optimizer = table.choice("optimizer", OPTIMIZERS, "sgd")
-    momentum = table.number("momentum", 0.9 if optimizer == "momentum" else 0.0, ge=0.0, lt=1.0)
-    if optimizer != "momentum" and momentum != 0.0:
-        raise table.error("momentum", 'momentum is only used with optimizer = "momentum"')
+    _only_with(table, optimizer)
+    momentum = table.number("momentum", 0.9 if optimizer in USED_BY["momentum"] else 0.0,
+                            ge=0.0, lt=1.0)
+    if optimizer == "nesterov" and momentum == 0.0:
+        raise table.error("momentum", "nesterov needs a momentum > 0 (as torch.optim.SGD)")
+    schedule, lr_step, lr_gamma = _schedule(table)
     return Train(
-        loss=table.choice("loss", LOSS_NAMES),
+        loss=table.choice("loss", LOSS_NAMES) if has_targets or table.has("loss") else "",
         reduction=table.choice("reduction", REDUCTIONS, "mean"),
         lr=table.number("lr", 0.01, gt=0.0),
-        steps=table.integer("steps", 1, low=0, high=MAX_STEPS),
+        steps=table.integer("steps", 1 if has_targets else 0, low=0, high=MAX_STEPS),
         optimizer=optimizer,
         momentum=momentum,
         weight_decay=table.number("weight_decay", 0.0, ge=0.0),
         frozen=_frozen(table, param_names),
         batch_size=table.integer("batch_size", 0, low=0, high=n_samples),
+        momentum_form=table.choice("momentum_form", MOMENTUM_FORMS, "classic"),
+        beta1=table.number("beta1", 0.9, ge=0.0, lt=1.0),
+        beta2=table.number("beta2", 0.999, ge=0.0, lt=1.0),
+        rho=table.number("rho", 0.99, ge=0.0, lt=1.0),
+        eps=table.number("eps", DEFAULT_EPS.get(optimizer, 1e-8), ge=0.0),
+        lr_schedule=schedule, lr_step=lr_step, lr_gamma=lr_gamma,
     )
 
 
@@ -50,11 +93,11 @@ def check_loss_fits_output(table: Table, loss: str, output: Layer) -> None:
         raise table.error("loss", f"cross_entropy needs a softmax output layer, the last "
                                   f"layer is {act} (for one sigmoid unit use "
                                   "binary_cross_entropy)")
-    if loss == "binary_cross_entropy" and (k != 1 or act != "sigmoid"):
+    if loss == "binary_cross_entropy" and act != "sigmoid":
         hint = " (for several classes use softmax with cross_entropy)" if k != 1 else ""
-        raise table.error("loss", "binary_cross_entropy needs one sigmoid output unit, the "
-                                  f"last layer has {k} {act} unit{'s' if k != 1 else ''}"
-                                  + hint)
+        raise table.error("loss", "binary_cross_entropy needs sigmoid output units (one, or K "
+                                  f"for multi-label targets), the last layer has {k} {act} "
+                                  f"unit{'s' if k != 1 else ''}" + hint)
     if loss == "hinge" and act == "softmax":
         raise table.error("loss", "hinge works on raw scores, the last layer is softmax "
                                   '(use activation = "identity")')

@@ -163,7 +163,7 @@ def test_a_huge_json_export_is_refused_with_its_size(tmp_path, monkeypatch):
     out = tmp_path / "big.json"
     code, _, err = run("export", str(SCENARIO), "-f", "json", "-o", str(out))
     assert code == 2 and not out.exists()
-    assert err.startswith(f"stepcalc: {SCENARIO}: the JSON export would hold 121 numbers")
+    assert err.startswith(f"stepcalc: {SCENARIO}: the JSON export would hold 122 numbers")
     assert "--allow-large" in err and err.count("\n") == 1
     code, _, _ = run("export", str(SCENARIO), "-f", "json", "-o", str(out), "--allow-large")
     assert code == 0 and json.loads(out.read_text())["generator"] == "stepcalc"

@@ -108,12 +108,13 @@ CASES = [
      "model.layers[0].bias_name", "folded"),
     ("cross_entropy without softmax", doc(layers=layer(2, "sigmoid")), "train.loss",
      "needs a softmax output"),
+    # 2 sigmoid units are a multi-label output: the targets must then be N × 2
     ("bce with 2 units", doc(layers=layer(2, "sigmoid"),
                              train='loss = "binary_cross_entropy"'),
-     "train.loss", "one sigmoid output unit"),
+     "data.y", "multi-label targets write an N×2 matrix"),
     ("bce without sigmoid", doc(data="x = [1.0]\ny = [1]", layers=layer(1, "tanh"),
                                 train='loss = "binary_cross_entropy"'),
-     "train.loss", "one sigmoid output unit"),
+     "train.loss", "needs sigmoid output units"),
     ("hinge on softmax", doc(train='loss = "hinge"'), "train.loss", "raw scores"),
     ("missing loss", doc(train="lr = 0.1"), "train.loss", "missing"),
     ("bool as number", doc(train=TRAIN + "\nlr = true"), "train.lr",
@@ -164,6 +165,45 @@ CASES = [
      'expect."grad.w"[0]', "finite"),
     ("toml syntax", 'title = "t"\n[data]\nx = [1.0,, 2.0]\n', "line 3", "invalid TOML"),
     ("toml duplicate key", 'title = "t"\ntitle = "u"\n', "line 2", "invalid TOML"),
+    # layer types, bias none / position, forward only (issue 11)
+    ("layer type unknown", doc(layers=layer(2, "softmax", 'type = "conv"')),
+     "model.layers[0].type", "one of dense, batchnorm, dropout, activation"),
+    ("key of another layer type", doc(layers=layer(2, "softmax", "p = 0.5")),
+     "model.layers[0].p", 'not used by a layer of type = "dense"'),
+    ("batchnorm width", doc(layers=layer(2, "relu") + '[[model.layers]]\ntype = "batchnorm"\nunits = 3\n'
+                            + layer(2, "softmax")),
+     "model.layers[1].units", "keeps the width of its input: expected 2"),
+    ("batchnorm without beta", doc(layers=layer(2, "relu") + '[[model.layers]]\ntype = "batchnorm"\n'
+                                   'bias_name = ""\n' + layer(2, "softmax")),
+     "model.layers[1].bias_name", "always has its shift"),
+    ("dropout last", doc(layers=layer(2, "sigmoid") + '[[model.layers]]\ntype = "dropout"\np = 0.5\n'
+                         "mask = [[1, 0], [1, 1]]\n"),
+     "model.layers[1].type", "cannot be the last layer"),
+    ("dropout mask shape", doc(layers='[[model.layers]]\ntype = "dropout"\np = 0.5\nmask = [[1, 0]]\n'
+                               + layer(2, "softmax")),
+     "model.layers[0].mask", "expected a 2×2 list of rows of 0 and 1"),
+    ("dropout mask value", doc(layers='[[model.layers]]\ntype = "dropout"\np = 0.5\n'
+                               "mask = [[1, 0], [1, 0.5]]\n" + layer(2, "softmax")),
+     "model.layers[0].mask[1][1]", "expected 0 (dropped) or 1 (kept), got 0.5"),
+    ("dropout p", doc(layers='[[model.layers]]\ntype = "dropout"\np = 1\n'
+                      "mask = [[1, 0], [1, 1]]\n" + layer(2, "softmax")),
+     "model.layers[0].p", "< 1"),
+    ("dropout activation", doc(layers='[[model.layers]]\ntype = "dropout"\np = 0.5\n'
+                               'activation = "relu"\nmask = [[1, 0], [1, 1]]\n' + layer(2, "softmax")),
+     "model.layers[0].activation", 'not used by a layer of type = "dropout"'),
+    ("mask name taken", doc(layers='[[model.layers]]\ntype = "dropout"\np = 0.5\n'
+                            "mask = [[1, 0], [1, 1]]\n" + layer(2, "softmax", 'pre = "mask1"')),
+     "model.layers[1].pre", "already the name of model.layers[0].mask"),
+    ("bias none with bias_name", doc(model='bias = "none"', layers=layer(2, "softmax", 'bias_name = "b"')),
+     "model.layers[0].bias_name", 'with bias = "none" no layer has a bias'),
+    ("bias_position without folding", doc(model='bias_position = "last"'),
+     "model.bias_position", 'only used with bias = "folded"'),
+    ("bias_position value", doc(model='bias = "folded"\nbias_position = "middle"'),
+     "model.bias_position", "one of first, last"),
+    ("y missing with steps", doc(data="x = [[1.0, 2.0]]", train="steps = 2"),
+     "data.y", "training needs targets"),
+    ("only activation layers", doc(layers='[[model.layers]]\ntype = "activation"\nactivation = "softmax"\n'),
+     "train.steps", "no parameters to train"),
 ]
 
 

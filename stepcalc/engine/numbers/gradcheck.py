@@ -58,16 +58,16 @@ def entries_to_check(size: int, limit: int) -> np.ndarray:
     return np.random.default_rng(0).choice(size, limit, replace=False)
 
 
-def _objective_at(scenario, params, x, y, labels, name, flat_index, value) -> float:
+def _objective_at(scenario, params, x, y, labels, name, flat_index, value, rows=None) -> float:
     shifted = {key: value_.copy() for key, value_ in params.items()}
     shifted[name].reshape(-1)[flat_index] = value
-    return float(network.objective(scenario, shifted, x, y, labels))
+    return float(network.objective(scenario, shifted, x, y, labels, rows))
 
 
-def numeric_gradient(scenario, params, x, y, labels, name, flat_index) -> float:
+def numeric_gradient(scenario, params, x, y, labels, name, flat_index, rows=None) -> float:
     original = float(params[name].reshape(-1)[flat_index])
-    plus = _objective_at(scenario, params, x, y, labels, name, flat_index, original + STEP)
-    minus = _objective_at(scenario, params, x, y, labels, name, flat_index, original - STEP)
+    plus = _objective_at(scenario, params, x, y, labels, name, flat_index, original + STEP, rows)
+    minus = _objective_at(scenario, params, x, y, labels, name, flat_index, original - STEP, rows)
     return (plus - minus) / (2 * STEP)
 
 
@@ -87,11 +87,11 @@ def check_gradients(scenario, limit: int = MAX_ENTRIES, floor: float = 1e-3,
     with np.errstate(all="ignore"):   # non-finite values are counted below, not warned about
         if state is None or state.grads is None:
             state = first_step(scenario)
-        x, y, labels = state.x, state.y, state.labels
+        x, y, labels, rows = state.x, state.y, state.labels, state.rows
         params = {name: np.array(value, dtype=float) for name, value in state.params.items()}
-        base = float(network.objective(scenario, params, x, y, labels))
+        base = float(network.objective(scenario, params, x, y, labels, rows))
         return [_check_one(scenario, params, x, y, labels, name, state.grads[name], base, limit,
-                           floor, tolerance) for name in scenario.param_names]
+                           floor, tolerance, rows) for name in scenario.param_names]
 
 
 def first_step(scenario):
@@ -105,15 +105,15 @@ def first_step(scenario):
 
 
 def _check_one(scenario, params, x, y, labels, name, gradient, base, limit, floor,
-               tolerance) -> GradCheck:
+               tolerance, rows=None) -> GradCheck:
     flat = np.asarray(gradient, dtype=float).reshape(-1)
     worst, at_kink, not_finite, unresolved, one_sided = 0.0, 0, 0, 0, 0
     picked = entries_to_check(flat.size, limit)
     for index in picked:
         index = int(index)
         original = float(params[name].reshape(-1)[index])
-        plus = _objective_at(scenario, params, x, y, labels, name, index, original + STEP)
-        minus = _objective_at(scenario, params, x, y, labels, name, index, original - STEP)
+        plus = _objective_at(scenario, params, x, y, labels, name, index, original + STEP, rows)
+        minus = _objective_at(scenario, params, x, y, labels, name, index, original - STEP, rows)
         a = float(flat[index])
         if not all(np.isfinite(v) for v in (a, plus, minus, base)):
             not_finite += 1

@@ -2,8 +2,13 @@
 
 Batch quantities are N × units (one row per sample) in both conventions; only the
 weight matrix is stored differently: (in × out) for "row", (out × in) for "column".
-With a folded bias a column of ones is prepended to the layer input and the bias is
-row 0 (row convention) or column 0 (column convention) of W.
+With a folded bias a column of ones is put before (``bias_position = "first"``) or after
+("last") the layer input, and the bias is that row (row convention) or column (column
+convention) of W.
+
+Besides dense layers: batch normalisation (training-mode statistics of the batch),
+dropout (a given 0/1 mask, inverted scaling) and activation-only layers. The latter two
+have no pre-activation of their own: ``pre[i]`` is their input.
 """
 
 from __future__ import annotations
@@ -24,13 +29,23 @@ def is_fused(scenario: Scenario) -> bool:
     return (scenario.model.output.activation, scenario.train.loss) in FUSED
 
 
-def with_ones(a: np.ndarray) -> np.ndarray:
-    """Prepend the constant-1 input of a folded bias."""
-    return np.hstack([np.ones((a.shape[0], 1)), a])
+def with_ones(a: np.ndarray, last: bool = False) -> np.ndarray:
+    """The layer input with the constant-1 input of a folded bias, first or last."""
+    ones = np.ones((a.shape[0], 1))
+    return np.hstack([a, ones] if last else [ones, a])
 
 
 def layer_input(scenario: Scenario, a_in: np.ndarray) -> np.ndarray:
-    return with_ones(a_in) if scenario.model.bias == "folded" else a_in
+    model = scenario.model
+    return with_ones(a_in, model.bias_position == "last") if model.bias == "folded" else a_in
+
+
+def without_ones(scenario: Scenario, g_in: np.ndarray) -> np.ndarray:
+    """∂L/∂(layer input) without the folded bias' constant input (nothing to pass back to)."""
+    model = scenario.model
+    if model.bias != "folded":
+        return g_in
+    return g_in[:, :-1] if model.bias_position == "last" else g_in[:, 1:]
 
 
 def affine(scenario: Scenario, layer: Layer, params: dict, a_in: np.ndarray) -> np.ndarray:
@@ -42,16 +57,65 @@ def affine(scenario: Scenario, layer: Layer, params: dict, a_in: np.ndarray) -> 
     return u
 
 
+@dataclass(frozen=True)
+class Normalised:
+    """What a batch-norm layer computed from its input x (N × D), per feature."""
+
+    mu: np.ndarray             # (D,) batch mean
+    var: np.ndarray            # (D,) biased batch variance (1/N)
+    centred: np.ndarray        # x − μ
+    inv_std: np.ndarray        # (D,) 1/√(σ² + ε)
+    x_hat: np.ndarray          # (x − μ)/√(σ² + ε)
+
+
+def batchnorm(x: np.ndarray, eps: float) -> Normalised:
+    mu = x.mean(axis=0)
+    centred = x - mu
+    var = (centred * centred).mean(axis=0)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    return Normalised(mu, var, centred, inv_std, centred * inv_std)
+
+
+@dataclass(frozen=True)
+class NormGradients:
+    """∂L/∂· of a batch-norm layer's intermediate quantities, in the slides' order."""
+
+    x_hat: np.ndarray
+    var: np.ndarray
+    mu: np.ndarray
+
+
+def batchnorm_backward(norm: Normalised, gamma: np.ndarray, g_y: np.ndarray):
+    """(∂L/∂x̂, ∂L/∂σ², ∂L/∂μ, ∂L/∂x) given ∂L/∂y of y = γx̂ + β: the classic derivation,
+    term by term as the slides show it (∂L/∂μ keeps its σ² term, which is 0 up to rounding)."""
+    n = g_y.shape[0]
+    g_xhat = g_y * gamma
+    g_var = (g_xhat * norm.centred).sum(axis=0) * (-0.5 * norm.inv_std ** 3)
+    g_mu = (-g_xhat * norm.inv_std).sum(axis=0) + g_var * (-2.0 * norm.centred.mean(axis=0))
+    g_x = g_xhat * norm.inv_std + g_var * (2.0 / n) * norm.centred + g_mu / n
+    return NormGradients(g_xhat, g_var, g_mu), g_x
+
+
+def dropout_scale(layer: Layer, rows: slice | None, n: int) -> np.ndarray:
+    """mask/(1 − p) of the batch's samples (inverted dropout)."""
+    mask = layer.mask if rows is None else layer.mask[rows]
+    if mask.shape[0] != n:
+        raise ValueError(f"dropout mask rows {mask.shape[0]} for a batch of {n}")
+    return mask / (1.0 - layer.p)
+
+
 @dataclass
 class ForwardPass:
     x: np.ndarray
-    pre: list[np.ndarray]      # u of each layer
+    pre: list[np.ndarray]      # u of each layer (dropout/activation layers: their input)
     post: list[np.ndarray]     # a = f(u) of each layer
     layers: tuple = ()
     _slopes: dict = field(default_factory=dict, repr=False)
+    norms: dict = field(default_factory=dict)    # layer index → Normalised (batch norm)
 
     def slope(self, index: int) -> np.ndarray:
-        """f′(u) of layer ``index`` (elementwise activations), computed once on demand."""
+        """f′(u) of layer ``index`` (elementwise activations; dropout: mask/(1 − p)),
+        computed once on demand."""
         if index not in self._slopes:
             layer = self.layers[index]
             act = get_activation(layer.activation)
@@ -69,16 +133,32 @@ class ForwardPass:
         return self.x if index == 0 else self.post[index - 1]
 
 
-def forward(scenario: Scenario, params: dict, x: np.ndarray) -> ForwardPass:
+def forward(scenario: Scenario, params: dict, x: np.ndarray,
+            rows: slice | None = None) -> ForwardPass:
+    """The forward pass of the batch ``x``: data rows ``rows`` (None: all of them), which
+    pick the dropout masks' rows."""
     pre: list[np.ndarray] = []
     post: list[np.ndarray] = []
+    slopes, norms = {}, {}
     a = x
-    for layer in scenario.model.layers:
-        u = affine(scenario, layer, params, a)
+    for index, layer in enumerate(scenario.model.layers):
+        if layer.type == "dropout":
+            slopes[index] = dropout_scale(layer, rows, a.shape[0])
+            pre.append(a)
+            a = a * slopes[index]
+            post.append(a)
+            continue
+        if layer.type == "batchnorm":
+            norms[index] = batchnorm(a, layer.eps)
+            u = params[layer.weights] * norms[index].x_hat + params[layer.bias_name]
+        elif layer.type == "activation":
+            u = a
+        else:
+            u = affine(scenario, layer, params, a)
         a = get_activation(layer.activation).forward(u, layer.alpha)
         pre.append(u)
         post.append(a)
-    return ForwardPass(x, pre, post, scenario.model.layers)
+    return ForwardPass(x, pre, post, scenario.model.layers, slopes, norms)
 
 
 def loss_inputs(scenario: Scenario, fp: ForwardPass) -> np.ndarray | None:
@@ -107,12 +187,13 @@ def reduction_scale(scenario: Scenario, n: int) -> float:
 
 
 def weight_names(scenario: Scenario) -> tuple[str, ...]:
-    return tuple(layer.weights for layer in scenario.model.layers)
+    """The weight matrices weight decay applies to (dense layers; not batch norm's γ)."""
+    return tuple(layer.weights for layer in scenario.model.layers if layer.dense)
 
 
 def penalty(scenario: Scenario, params: dict) -> float:
     """(λ/2)·Σ‖W‖² over weights (not separate biases)."""
-    lam = scenario.train.weight_decay
+    lam = scenario.train.gradient_decay   # 0 for adamw (decoupled)
     if not lam:
         return 0.0
     return 0.5 * lam * sum(float(np.sum(params[w] ** 2)) for w in weight_names(scenario))
@@ -125,6 +206,7 @@ class Gradients:
     pre: list[np.ndarray]
     post: list[np.ndarray]
     params: dict[str, np.ndarray]
+    norms: dict = field(default_factory=dict)    # layer index → NormGradients (batch norm)
 
 
 def output_gradients(scenario: Scenario, fp: ForwardPass, y: np.ndarray, labels, full: bool = True):
@@ -165,43 +247,66 @@ def backward(scenario: Scenario, params: dict, fp: ForwardPass, y: np.ndarray, l
     g_post: list[np.ndarray] = [None] * n_layers
     grads: dict[str, np.ndarray] = {}
     g_post[-1], g_pre[-1] = output_gradients(scenario, fp, y, labels, full)
-    lam = scenario.train.weight_decay
+    lam = scenario.train.gradient_decay   # 0 for adamw (decoupled)
     row = scenario.model.convention == "row"
+    norms: dict = {}
     for index in range(n_layers - 1, -1, -1):
         layer = layers[index]
         if g_pre[index] is None:
             g_pre[index] = through_activation(fp, index, g_post[index])
         delta = g_pre[index]
-        W = params[layer.weights]
-        inp = layer_input(scenario, fp.input_of(index))
-        out = None if into is None else into[layer.weights]
-        g_W = np.matmul(inp.T, delta, out=out) if row else np.matmul(delta.T, inp, out=out)
-        if lam:
-            g_W += lam * W          # in place: the same rounding as g_W + λW
-        grads[layer.weights] = g_W
-        if layer.bias_name:
-            b = layer.bias_name
-            if into is None:
-                grads[b] = delta.sum(axis=0)
-            else:
-                delta.sum(axis=0, out=into[b].reshape(-1))
-                grads[b] = into[b]
+        if layer.type == "batchnorm":
+            g_in = _batchnorm_backward(fp, index, layer, params, delta, grads, into, norms)
+        elif layer.dense:
+            g_in = _dense_backward(scenario, fp, index, layer, params, delta, grads, into, lam, row)
+        else:
+            g_in = delta            # dropout / activation: pre[index] is the input itself
         if index > 0:
-            g_in = delta @ W.T if row else delta @ W
-            if scenario.model.bias == "folded":
-                g_in = g_in[:, 1:]
             g_post[index - 1] = g_in
     # Parameters keep the shape they were given in.
     grads = grads if into is not None else {
         name: g.reshape(params[name].shape) for name, g in grads.items()}
-    return Gradients(g_pre, g_post, grads)
+    return Gradients(g_pre, g_post, grads, norms)
 
 
-def objective(scenario: Scenario, params: dict, x: np.ndarray, y: np.ndarray, labels) -> float:
+def _param_gradient(grads, into, name, value) -> None:
+    """Store a parameter's gradient (in the training loop's buffer when there is one)."""
+    if into is None:
+        grads[name] = value
+    else:
+        into[name].reshape(-1)[...] = value.reshape(-1)
+        grads[name] = into[name]
+
+
+def _dense_backward(scenario, fp, index, layer, params, delta, grads, into, lam, row):
+    W = params[layer.weights]
+    inp = layer_input(scenario, fp.input_of(index))
+    out = None if into is None else into[layer.weights]
+    g_W = np.matmul(inp.T, delta, out=out) if row else np.matmul(delta.T, inp, out=out)
+    if lam:
+        g_W += lam * W          # in place: the same rounding as g_W + λW
+    grads[layer.weights] = g_W
+    if layer.bias_name:
+        _param_gradient(grads, into, layer.bias_name, delta.sum(axis=0))
+    if index == 0:
+        return None
+    return without_ones(scenario, delta @ W.T if row else delta @ W)
+
+
+def _batchnorm_backward(fp, index, layer, params, delta, grads, into, norms):
+    norm = fp.norms[index]
+    _param_gradient(grads, into, layer.weights, (delta * norm.x_hat).sum(axis=0))
+    _param_gradient(grads, into, layer.bias_name, delta.sum(axis=0))
+    norms[index], g_x = batchnorm_backward(norm, params[layer.weights], delta)
+    return g_x
+
+
+def objective(scenario: Scenario, params: dict, x: np.ndarray, y: np.ndarray, labels,
+              rows: slice | None = None) -> float:
     """What the gradients differentiate: the reduced loss plus the weight-decay penalty.
 
     Overflow gives inf/nan (the gradient check then reports it) instead of a warning.
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        fp = forward(scenario, params, x)
+        fp = forward(scenario, params, x, rows)
         return reduce(scenario, per_sample_loss(scenario, fp, y, labels)) + penalty(scenario, params)

@@ -150,7 +150,7 @@ class ParameterBuffer:
     """Every parameter as a view of one flat array; trainable ones first, frozen ones last.
 
     `views(flat)` lays any array of the same length out the same way: the gradients and
-    the momentum velocities share the layout, so one operation on the trainable prefix
+    the optimizer's buffers share the layout, so one operation on the trainable prefix
     updates every trainable parameter.
     """
 
@@ -171,6 +171,10 @@ class ParameterBuffer:
         self.params = self.views(self.flat)
         for name in self.names:
             self.params[name][...] = np.asarray(scenario.params[name], dtype=float)
+
+    def ranges(self, names) -> list[slice]:
+        """Where the parameters ``names`` sit in the flat layout."""
+        return [slice(self.layout[n][0], self.layout[n][0] + self.layout[n][1]) for n in names]
 
     def views(self, flat: np.ndarray) -> dict[str, np.ndarray]:
         """Parameter-shaped views of ``flat``, in the scenario's order (the slides' order)."""
@@ -202,32 +206,34 @@ def _run(scenario: Scenario) -> Run:
     plan = batches(data.x.shape[0], train.batch_size)
     buffer = ParameterBuffer(scenario)
     params, flat = buffer.params, buffer.flat
-    grad_flat, velocity_flat = np.zeros(buffer.size), np.zeros(buffer.size)
+    grad_flat = np.zeros(buffer.size)
     grads = buffer.views(grad_flat)
-    momentum = optim.keeps_velocity(train.optimizer)
-    velocity = buffer.views(velocity_flat) if momentum else None
-    update = optim.OPTIMIZERS[train.optimizer]
-    trained = flat[:buffer.trainable]
-    trained_grad = grad_flat[:buffer.trainable]
-    trained_velocity = velocity_flat[:buffer.trainable]
-    lr, gamma = train.lr, train.momentum
+    optimizer = optim.Optimizer(train, buffer.size, buffer.trainable,
+                                buffer.ranges(network.weight_names(scenario)))
+    moments = {kind: buffer.views(flat) for kind, flat in optimizer.flat.items()}
+    has_loss = scenario.has_loss
 
-    losses = np.empty(max(steps, 1) + (1 if steps >= 1 else 0))
+    # A forward-only scenario (no targets) has no loss at all.
+    losses = np.empty(max(steps, 1) + (1 if steps >= 1 else 0) if has_loss else 0)
     states: list[StepState] = []
     watch = DivergenceWatch()
     tail_start = steps - KEEP_TAIL
     equal_batches = len({batch.stop - batch.start for batch in plan}) == 1
     block = LossBlock(scenario, plan, losses, watch) if not every_step and equal_batches else None
     # Each batch's rows of the data, as views made once.
-    batch_data = [(data.x[rows], data.y[rows], None if data.labels is None else data.labels[rows])
-                  for rows in plan]
+    batch_data = [(data.x[rows], None if data.y is None else data.y[rows],
+                   None if data.labels is None else data.labels[rows]) for rows in plan]
     for number in range(1, max(steps, 1) + 1):
         rows = plan[(number - 1) % len(plan)]
         x, y, labels = batch_data[(number - 1) % len(plan)]
         if progress is not None:
             progress(number, steps)
         record = every_step or number <= KEEP_HEAD or number > tail_start
-        fp = network.forward(scenario, params, x)
+        fp = network.forward(scenario, params, x, rows)
+        if not has_loss:
+            states.append(_forward_state(scenario, 1, rows, x, y, labels, snapshot(params), fp,
+                                         math.nan))
+            break
         if record or block is None:
             loss = network.reduce(scenario, network.per_sample_loss(scenario, fp, y, labels))
             losses[number - 1] = loss
@@ -241,8 +247,8 @@ def _run(scenario: Scenario) -> Run:
             break
         g = network.backward(scenario, params, fp, y, labels, full=record, into=grads)
         before = snapshot(params) if record else None
-        velocity_before = snapshot(velocity) if record and momentum else None
-        update(trained, trained_grad, trained_velocity, lr, gamma)
+        moments_before = _moments(moments, optimizer.kinds) if record else None
+        optimizer.step(flat, grad_flat, buffer.trainable, number)
         if not math.isfinite(flat.sum()):
             if block is not None:
                 block.flush()           # the error names this step's loss
@@ -251,13 +257,14 @@ def _run(scenario: Scenario) -> Run:
             state = _forward_state(scenario, number, rows, x, y, labels, before, fp, loss)
             states.append(replace(
                 state, grad_pre=tuple(g.pre), grad_post=tuple(g.post), grads=snapshot(grads),
-                velocity_before=velocity_before, params_after=snapshot(params),
-                velocity=snapshot(velocity) if momentum else None))
+                grad_norms=g.norms,
+                moments_before=moments_before, params_after=snapshot(params),
+                moments=_moments(moments, optimizer.kinds + optimizer.derived)))
     final = snapshot(params)
     gap = (KEEP_HEAD + 1, tail_start) if not every_step else None
     if steps >= 1:
         x, y, labels = data.x, data.y, data.labels
-        fp = network.forward(scenario, final, x)
+        fp = network.forward(scenario, final, x, slice(0, x.shape[0]))
         loss = network.reduce(scenario, network.per_sample_loss(scenario, fp, y, labels))
         losses[steps] = loss
         watch.see(steps + 1, loss)
@@ -266,10 +273,15 @@ def _run(scenario: Scenario) -> Run:
     return Run(scenario, tuple(states), losses, final, gap, watch.at)
 
 
+def _moments(moments: dict, kinds: tuple[str, ...]) -> dict[str, dict[str, np.ndarray]]:
+    """Copies of the optimizer buffers ``kinds`` (v, m, s, mhat, shat) by parameter."""
+    return {kind: snapshot(moments[kind]) for kind in kinds}
+
+
 def _forward_state(scenario, number, rows, x, y, labels, params, fp, loss) -> StepState:
     return StepState(number=number, rows=rows, x=x, y=y, labels=labels, params=params,
                      pre=tuple(fp.pre), post=tuple(fp.post), slopes=fp.computed_slopes(), loss=float(loss),
-                     eta=scenario.train.lr)
+                     eta=scenario.train.eta(max(number, 1)), norms=dict(fp.norms))
 
 
 def _stop_if_not_finite(scenario: Scenario, params: dict, losses: np.ndarray, number: int) -> None:

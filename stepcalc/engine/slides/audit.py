@@ -272,7 +272,7 @@ def _fit_cause(ctx: Context, printed: np.ndarray, decimals: np.ndarray) -> str:
     quantity = ctx.quantity
     sc = ctx.scenario
     index, layer = _layer_of(sc, quantity.name, "pre") if quantity.kind == "value" else (None, None)
-    if layer is None or quantity.step != 1:
+    if layer is None or not layer.dense or quantity.step != 1:
         return ""
     inp_name = _input_name(sc, index)
     printed_inp = ctx.printed.get(inp_name)
@@ -286,8 +286,9 @@ def _fit_cause(ctx: Context, printed: np.ndarray, decimals: np.ndarray) -> str:
     Wr = W if row else W.T                              # (in × out) either way
     target = printed.astype(float).copy()
     if sc.model.bias == "folded":
-        target -= Wr[0]
-        Wr = Wr[1:]
+        last = sc.model.bias_position == "last"
+        target -= Wr[-1] if last else Wr[0]
+        Wr = Wr[:-1] if last else Wr[1:]
     if layer.bias_name:
         target -= np.asarray(sc.params[layer.bias_name], dtype=float).reshape(1, -1)
     used = np.flatnonzero(np.any(A != 0, axis=0))       # inputs that carry information
@@ -335,7 +336,7 @@ def _carried_cause(ctx: Context, exact: np.ndarray) -> tuple[np.ndarray | None, 
         labels = sc.data.labels
         return np.asarray(network.reduce(sc, network.per_sample_loss(sc, fp, sc.data.y, labels))), out.pre
     index, layer = _layer_of(sc, quantity.name, "post")
-    if layer is None:
+    if layer is None or layer.type == "dropout":
         return None, ""
     pre = ctx.printed_of(Quantity(layer.pre, step=quantity.step))
     if pre is None:

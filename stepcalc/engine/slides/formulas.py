@@ -34,12 +34,23 @@ class Notation:
     roles: dict[str, str]          # base name → batch | weight | bias | scalar
     batched: bool                  # more than one sample: show the sample index n
     row: bool                      # row convention (W is in × out)
-    folded: bool                   # bias folded into W as input index 0
+    folded: bool                   # bias folded into W (its constant input 1)
+    folded_last: bool = False      # ... as the last input rather than input 0
 
     @property
     def offset(self) -> int:
-        """Display index of the first real input: 0 is the folded bias' constant 1."""
-        return 0 if self.folded else 1
+        """Display index of the first real input: 0 is the folded bias' constant 1 when it
+        comes first; when it comes last it is input d + 1."""
+        return 0 if self.folded and not self.folded_last else 1
+
+    @property
+    def shift(self) -> int:
+        """Row (row convention) of W that input 0 uses: 1 after a folded bias put first."""
+        return 1 if self.folded and not self.folded_last else 0
+
+    def bias_row(self, d_in: int) -> int:
+        """Row (column convention: column) of W holding a folded bias, 0-based."""
+        return d_in if self.folded_last else 0
 
     def display(self, name: str, idx: tuple) -> tuple:
         role = self.roles[parse_quantity(name).name]
@@ -97,7 +108,7 @@ def expander(note: Notation, target: str, template: Template):
 def dense(note: Notation, inp: str, W: str, b: str, u: str):
     """u = x·W + b (row) or W·x + b (column), per entry."""
     d_in = note.values[inp].shape[1]
-    off = 1 if note.folded else 0
+    off = note.shift
 
     def w_idx(a, unit):
         return (a, unit) if note.row else (unit, a)
@@ -105,11 +116,12 @@ def dense(note: Notation, inp: str, W: str, b: str, u: str):
     def template(el, get):
         s, unit = el
         terms = []
-        if note.folded:
-            terms.append(get(W, w_idx(0, unit)))
         for a in range(d_in):
             pair = (get(inp, (s, a)), get(W, w_idx(a + off, unit)))
             terms.append(mul(*pair) if note.row else mul(*reversed(pair)))
+        if note.folded:
+            bias = get(W, w_idx(note.bias_row(d_in), unit))
+            terms.insert(len(terms) if note.folded_last else 0, bias)
         if b:
             terms.append(get(b, (unit,)))
         return long_sum(terms)
@@ -120,7 +132,9 @@ def dense(note: Notation, inp: str, W: str, b: str, u: str):
         product = mul(x_entry, w_entry) if note.row else mul(w_entry, x_entry)
         rhs = [sp.Sum(product, (i, 1, d_in))]
         if note.folded:
-            rhs.insert(0, entry(W, 0, j) if note.row else entry(W, j, 0))
+            at = d_in + 1 if note.folded_last else 0       # display index of the constant 1
+            rhs.insert(len(rhs) if note.folded_last else 0,
+                       entry(W, at, j) if note.row else entry(W, j, at))
         if b:
             rhs.append(entry(b, j))
         return equation(note.index_sym(u, j), add(*rhs) if len(rhs) > 1 else rhs[0])

@@ -1,4 +1,5 @@
-"""Index-level formulas of the backward pass and the update, and their expansions.
+"""Index-level formulas of the backward pass, and their expansions (the update's are in
+`update_formulas`).
 
 Same shape as `formulas` (forward pass and loss): each builder returns
 ``(formula, expand)`` closures that build sympy only when a renderer asks.
@@ -9,10 +10,10 @@ from __future__ import annotations
 import sympy as sp
 
 from stepcalc.engine.slides.formulas import (
-    ETA, GAMMA, LAMBDA, ONE, Notation, batch_mean, expander, i, j, k, n,
+    LAMBDA, ONE, Notation, batch_mean, expander, i, j, k, n,
 )
 from stepcalc.records.notation import (
-    Grad, Name, Updated, Velocity, add, applied, entry, equation, long_sum, mul, num,
+    Grad, Name, add, applied, entry, equation, long_sum, mul, num,
 )
 
 
@@ -112,10 +113,13 @@ def through_activation(note: Notation, act, u: str, a: str):
 
 def weight_gradient(note: Notation, inp: str, W: str, u: str, decay: float):
     """∂L/∂W_ij = Σ_n x_ni ∂L/∂u_nj (+ λ W_ij)."""
-    off = 1 if note.folded else 0
+    off = note.shift
+    d_in = note.values[inp].shape[1]
 
     def input_at(get, s, a):
-        return ONE if a < off else get(inp, (s, a - off))
+        if note.folded and a == note.bias_row(d_in):
+            return ONE
+        return get(inp, (s, a - off))
 
     def template(el, get):
         a, unit = el if note.row else (el[1], el[0])
@@ -154,7 +158,7 @@ def bias_gradient(note: Notation, b: str, u: str):
 def input_gradient(note: Notation, a: str, W: str, u: str):
     """∂L/∂a_i = Σ_j W_ij ∂L/∂u_j (the error sent back through the weights)."""
     k_units = note.values[u].shape[1]
-    off = 1 if note.folded else 0
+    off = note.shift
 
     def template(el, get):
         s, a_idx = el
@@ -170,61 +174,3 @@ def input_gradient(note: Notation, a: str, W: str, u: str):
         return equation(note.index_sym("grad." + a, i), rhs)
 
     return formula, expander(note, "grad." + a, template)
-
-
-# ---------------------------------------------------------------- update ----------
-
-def _param_index(note: Notation, p: str):
-    return (i, j) if note.roles[p] == "weight" else (j,)
-
-
-def sgd_update(note: Notation, p: str):
-    """θ' = θ − η ∂L/∂θ."""
-
-    def template(el, get):
-        return add(get(p, el), mul(-1, get("eta", ()), get("grad." + p, el)))
-
-    def formula():
-        e = entry(p, *_param_index(note, p))
-        return equation(Updated(e), add(e, mul(-1, ETA, Grad(e))))
-
-    return formula, expander(note, "new." + p, template)
-
-
-def velocity_update(note: Notation, p: str):
-    """v ← γ v − η ∂L/∂θ."""
-
-    def template(el, get):
-        return add(mul(get("gamma", ()), get("v0." + p, el)), mul(-1, get("eta", ()), get("grad." + p, el)))
-
-    def formula():
-        e = entry(p, *_param_index(note, p))
-        return equation(Updated(Velocity(e)), add(mul(GAMMA, Velocity(e)), mul(-1, ETA, Grad(e))))
-
-    return formula, expander(note, "v." + p, template)
-
-
-def momentum_update(note: Notation, p: str):
-    """θ' = θ + v."""
-
-    def template(el, get):
-        return add(get(p, el), get("v." + p, el))
-
-    def formula():
-        e = entry(p, *_param_index(note, p))
-        return equation(Updated(e), add(e, Updated(Velocity(e))))
-
-    return formula, expander(note, "new." + p, template)
-
-
-def frozen(note: Notation, p: str):
-    """θ' = θ: a frozen parameter keeps its value."""
-
-    def template(el, get):
-        return get(p, el)
-
-    def formula():
-        e = entry(p, *_param_index(note, p))
-        return equation(Updated(e), e)
-
-    return formula, expander(note, "new." + p, template)

@@ -34,38 +34,127 @@ def slide_text(scenario: Scenario, quantity: Quantity, batched: bool) -> SlideTe
 
 
 def _layer(scenario: Scenario, name: str):
+    """The layer that computes ``name`` (an activation or dropout layer's pre is its
+    input, computed by the layer before)."""
     for index, layer in enumerate(scenario.model.layers):
-        if name in (layer.pre, layer.post, layer.weights, layer.bias_name):
+        own = (layer.pre,) if layer.own_pre else ()
+        if name in own + (layer.post, layer.weights, layer.bias_name, layer.mu, layer.var,
+                          layer.x_hat) and name:
             return index, layer
     raise KeyError(name)
+
+
+def _fed_to(scenario: Scenario, name: str):
+    """The layer that reads ``name`` as its input, or None."""
+    for layer in scenario.model.layers:
+        if not layer.own_pre and layer.pre == name:
+            return layer
+    return None
+
+
+_BATCHNORM = {
+    "mu": ("μ = batch mean", "The mean of each feature over the samples of the batch."),
+    "var": ("σ² = batch variance",
+            "The biased variance (1/N) of each feature over the batch, as batch norm uses "
+            "it in training."),
+    "x_hat": ("x̂ = (x − μ)/√(σ² + ε)",
+              "Each feature normalised to mean 0 and variance 1 over the batch."),
+    "pre": ("y = γx̂ + β", "Scale and shift: the layer learns γ and β."),
+}
 
 
 def _describe(sc: Scenario, q: Quantity, batched: bool) -> SlideText:
     if q.kind == "value":
         if q.name == "loss":
             return _loss(sc, batched)
+        if q.name == "eta":
+            return _schedule(sc)
         return _forward(sc, q.name, batched)
     if q.kind == "grad":
         return _gradient(sc, q.name, batched)
     train, name = sc.train, q.name
-    if q.kind == "v":
-        return SlideText(f"Velocity of {name}", f"Velocity of {text_name(name)}",
-                         "Momentum keeps a running velocity: the old one decayed by γ, minus η "
-                         "times the gradient.")
+    if q.kind in _BUFFER_TEXT:
+        return _buffer(sc, q.kind, name)
     if q.kind == "new":
         if name in train.frozen:
             return SlideText(f"Update {name} (frozen)", f"{text_name(name)}′ (frozen)",
                              f"{name} is frozen: it keeps its value.")
-        explanation = ("The parameter moves by its velocity." if train.optimizer == "momentum" else
-                       f"Gradient descent: step against the gradient, scaled by η = {train.lr:g}.")
-        return SlideText(f"Update {name}", f"{text_name(name)}′ (update)", explanation)
+        return SlideText(f"Update {name}", f"{text_name(name)}′ (update)",
+                         _UPDATE_TEXT[train.optimizer])
     raise KeyError(str(q))
+
+
+# What each optimizer's update slide says (per parameter), torch.optim's names in brackets.
+_UPDATE_TEXT = {
+    "sgd": "Gradient descent: step against the gradient, scaled by the learning rate η.",
+    "momentum": "The parameter moves by its velocity.",
+    "nesterov": "Nesterov momentum (torch.optim.SGD, nesterov=True): step against the "
+                "gradient plus μ times the new velocity, a look ahead along the velocity.",
+    "adagrad": "Adagrad: the step is the gradient divided by the root of all squared "
+               "gradients so far, so often-moved entries slow down.",
+    "rmsprop": "RMSprop: the step is the gradient divided by the root of a running mean "
+               "of squared gradients.",
+    "adam": "Adam: the corrected mean gradient divided by the root of the corrected mean "
+            "squared gradient.",
+    "adamw": "AdamW: the weights first shrink by ηλ (decoupled weight decay, not in the "
+             "gradient), then the Adam step.",
+}
+_BUFFER_TEXT = {
+    "v": ("Velocity", "velocity"),
+    "m": ("First moment", "m (running mean of g)"),
+    "s": ("Second moment", "s (of g²)"),
+    "mhat": ("Bias-corrected first moment", "m̂"),
+    "shat": ("Bias-corrected second moment", "ŝ"),
+}
+
+
+def _buffer(sc: Scenario, kind: str, name: str) -> SlideText:
+    train = sc.train
+    title, label = _BUFFER_TEXT[kind]
+    if kind == "v":
+        explanation = ("Momentum keeps a running velocity: the old one decayed by μ, minus η "
+                       "times the gradient." if train.optimizer == "momentum"
+                       and train.momentum_form == "classic" else
+                       "The velocity (torch's momentum buffer): the old one decayed by μ, plus "
+                       "the gradient.")
+    elif kind == "s" and train.optimizer == "adagrad":
+        title, explanation = "Sum of squared gradients", "Adagrad adds every squared gradient entry to its accumulator."
+    elif kind == "s":
+        explanation = "A running mean of the squared gradient (decay ρ for rmsprop, β₂ for adam)."
+    elif kind == "m":
+        explanation = "A running mean of the gradient with decay β₁."
+    else:
+        explanation = ("The moments start at 0, so early running means are too small; "
+                       "dividing by 1 − βᵗ corrects that.")
+    return SlideText(f"{title} of {name}", f"{label} of {text_name(name)}", explanation)
+
+
+def _schedule(sc: Scenario) -> SlideText:
+    train = sc.train
+    if train.lr_schedule == "step":
+        what = f"multiplied by γ = {train.lr_gamma:g} every {train.lr_step} steps (torch StepLR)"
+    else:
+        what = f"multiplied by γ = {train.lr_gamma:g} after every step (torch ExponentialLR)"
+    return SlideText("Learning rate η_t", "η_t (schedule)",
+                     f"The learning rate starts at η₀ = {train.lr:g} and is {what}.")
 
 
 def _forward(sc: Scenario, name: str, batched: bool) -> SlideText:
     index, layer = _layer(sc, name)
     layers, row, folded = sc.model.layers, sc.model.convention == "row", sc.model.bias == "folded"
     inp = "x" if index == 0 else layers[index - 1].post
+    if layer.type == "batchnorm" and name != layer.post:
+        part = next(key for key in ("mu", "var", "x_hat", "pre") if getattr(layer, key) == name)
+        formula, explanation = _BATCHNORM[part]
+        return SlideText(f"Layer {index + 1} (batch norm): {formula}", f"{text_name(name)}: {formula}",
+                         explanation)
+    if layer.type == "dropout":
+        formula = f"{layer.post} = {inp} ⊙ m/(1 − p)"
+        return SlideText(f"Layer {index + 1} (dropout, p = {layer.p:g}): {formula}",
+                         formula.replace("y_hat", text_name("y_hat")),
+                         "The mask m drops units (0) and keeps the others (1); kept units are "
+                         "scaled by 1/(1 − p) so that the expected value stays the same "
+                         "(inverted dropout).")
     if name == layer.pre:
         bias = f" + {layer.bias_name}" if layer.bias_name else ""
         product = f"{inp}·{layer.weights}" if row else f"{layer.weights}·{inp}"
@@ -79,8 +168,18 @@ def _forward(sc: Scenario, name: str, batched: bool) -> SlideText:
         act = get_activation(layer.activation)
         formula = f"{layer.post} = {act.text}({layer.pre})"
         explanation = act.summary
+        if layer.type == "activation":
+            explanation = "An activation layer, without weights: " + explanation[0].lower() + explanation[1:]
     return SlideText(f"Layer {index + 1}: {formula}", formula.replace("y_hat", text_name("y_hat")),
                      explanation)
+
+
+_BATCHNORM_BACK = {
+    "x_hat": "y = γx̂ + β, so each x̂ gets the gradient of y times γ.",
+    "var": "σ² enters every x̂ of its feature through 1/√(σ² + ε): sum over the batch.",
+    "mu": "μ enters every x̂ directly and σ² through (x − μ): both paths, summed over the batch.",
+    "weights": "γ multiplies x̂: the gradient of y times x̂, summed over the batch.",
+}
 
 
 def _loss(sc: Scenario, batched: bool) -> SlideText:
@@ -96,7 +195,17 @@ def _gradient(sc: Scenario, name: str, batched: bool) -> SlideText:
     index, layer = _layer(sc, name)
     out = sc.model.layers[-1]
     shown = text_name(name)
-    if layer is out and name == out.pre:
+    fed = _fed_to(sc, name)
+    if fed is not None and fed is not out:
+        how = ("Back through the dropout mask: dropped units get no gradient, kept ones are "
+               "scaled by 1/(1 − p)." if fed.type == "dropout" else
+               f"Through the activation layer: multiply by {get_activation(fed.activation).text}′"
+               f"({name}) entry by entry.")
+        return SlideText(f"Gradient ∂L/∂{name}", f"∂L/∂{shown}", how)
+    if layer.type == "batchnorm" and name in (layer.mu, layer.var, layer.x_hat, layer.weights):
+        return SlideText(f"Gradient ∂L/∂{name}", f"∂L/∂{shown}", _BATCHNORM_BACK[
+            next(k for k in ("mu", "var", "x_hat", "weights") if getattr(layer, k) == name)])
+    if fed is out or (layer is out and name == out.pre):
         act = get_activation(out.activation)
         if is_fused(sc):
             return SlideText(
@@ -122,6 +231,9 @@ def _gradient(sc: Scenario, name: str, batched: bool) -> SlideText:
     elif name == layer.bias_name:
         explanation = "A bias sees a constant input 1, so its gradient is the error itself" + (
             " summed over the batch." if batched else ".")
+    elif sc.model.layers[index + 1].type == "batchnorm":
+        explanation = ("The input of batch norm reaches the loss three ways: through x̂, "
+                       "through μ and through σ².")
     else:
         explanation = "Each hidden output collects the errors of the units it feeds, weighted by the weights."
     return SlideText(f"Gradient ∂L/∂{name}", f"∂L/∂{shown}", explanation)

@@ -41,7 +41,8 @@ def plan_slides(run: Run) -> Trace:
             loss_slide(page, flags, phase="check")
             continue
         forward_slides(page)
-        loss_slide(page, flags)
+        if sc.has_loss:         # a forward-only scenario has no targets, so no loss
+            loss_slide(page, flags)
         if state.updated:
             backward_slides(page)
             update_slides(page)
