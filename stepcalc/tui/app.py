@@ -5,13 +5,16 @@ from __future__ import annotations
 from textual.app import App
 from textual.binding import Binding
 
+from stepcalc.errors import StepcalcError
 from stepcalc.render.escaping import terminal_text
+from stepcalc.tui.commands import DeckCommands
 from stepcalc.tui.quiz import Score
+from stepcalc.tui.themes import THEMES
 
 
 class StepcalcApp(App[int]):
     CSS_PATH = "app.tcss"
-    ENABLE_COMMAND_PALETTE = False
+    COMMANDS = App.COMMANDS | {DeckCommands}
     TITLE = "stepcalc"
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help",
@@ -26,6 +29,8 @@ class StepcalcApp(App[int]):
         self.trace = trace
         self.start = start              # step id to open at
         self.score = Score()            # quiz score for the whole session
+        for theme in THEMES:
+            self.register_theme(theme)
 
     def get_default_screen(self):
         """The first screen: the slides of the trace, or the picker without one."""
@@ -45,16 +50,40 @@ class StepcalcApp(App[int]):
         self.sub_title = terminal_text(trace.scenario.title)
         self.push_screen(SlideScreen(trace, can_go_back=can_go_back))
 
+    def get_system_commands(self, screen):
+        """Textual's own commands, but the screenshot is the deck's (named after the slide)."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+
+    def set_theme(self, name: str) -> None:
+        self.theme = name
+
+    def open_scenario(self, file_or_name: str) -> None:
+        """From the command palette: a bundled name or a file; a bad file is a notification."""
+        import stepcalc
+        from stepcalc.files import load_scenario
+
+        try:
+            trace = stepcalc.trace(load_scenario(file_or_name))
+        except StepcalcError as exc:
+            self.notify(str(exc), title="Cannot open", severity="error", markup=False)
+            return
+        self.open_trace(trace, can_go_back=True)
+
     def action_help(self) -> None:
         from stepcalc.tui.screens.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             return
-        bindings = [b for b in self.screen.BINDINGS if isinstance(b, Binding)]
+        screen = self.screen
+        # only the keys that can ever do something here (no "back to the picker" without one)
+        never = screen.unavailable() if hasattr(screen, "unavailable") else set()
+        bindings = [b for b in screen.BINDINGS if isinstance(b, Binding) and b.id not in never]
         self.push_screen(HelpScreen(bindings + [b for b in self.BINDINGS if isinstance(b, Binding)]))
 
     def action_quit(self) -> None:
         self.exit(0)
 
     def action_interrupt(self) -> None:
-        self.exit(130)
+        self.exit(130, return_code=130)

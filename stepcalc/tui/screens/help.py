@@ -11,7 +11,8 @@ from textual.widgets import Static
 
 EXTRA = [
     ("↑ ↓ ← →", "Select an entry of the result (or click it): its own expansion is shown"),
-    ("Tab", "Move between the step list, the result and the quiz box"),
+    ("Tab", "Move between the step list, the slide, the side panel and the quiz box; "
+            "the focused one scrolls (arrows, j/k, PgUp/PgDn)"),
     ("Enter / 0-9", "Quiz: answer for the selected entry"),
     ("?", "Quiz, in the answer box: the hint (the numbers put in); Esc goes back to the result"),
 ]

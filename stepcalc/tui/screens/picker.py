@@ -54,12 +54,4 @@ class PickerScreen(Screen):
         self.open(event.option.id)
 
     def open(self, name: str) -> None:
-        import stepcalc
-        from stepcalc.files import load_scenario
-
-        try:
-            scenario_trace = stepcalc.trace(load_scenario(name))
-        except StepcalcError as exc:
-            self.notify(str(exc), title="Cannot open", severity="error", markup=False)
-            return
-        self.app.open_trace(scenario_trace, can_go_back=True)
+        self.app.open_scenario(name)

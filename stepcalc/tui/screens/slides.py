@@ -13,7 +13,6 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, Tree
 
-from stepcalc.errors import StepcalcError
 from stepcalc.records.notation import entry_text, scenario_names
 from stepcalc.render.escaping import terminal_text
 from stepcalc.render.text import number_text
@@ -32,8 +31,19 @@ class SlideScreen(Screen):
     """One Trace as a deck of slides. ``index`` is the slide shown."""
 
     BINDINGS = [
-        Binding("n,pagedown,space", "next", "Next", id="slide.next", tooltip="Next step"),
-        Binding("p,pageup,backspace", "previous", "Prev", id="slide.previous", tooltip="Previous step"),
+        # n, p and Space work whatever has focus (priority: before the step list's own Space);
+        # PgDn/PgUp page the focused panel when it scrolls, else they change the slide.
+        Binding("n,space", "next", "Next", id="slide.next", tooltip="Next step", priority=True),
+        Binding("p", "previous", "Prev", id="slide.previous", tooltip="Previous step",
+                priority=True),
+        Binding("pagedown", "next", "Next", show=False, id="slide.next_page",
+                tooltip="Next step (pages the focused panel instead when it scrolls)"),
+        Binding("pageup,backspace", "previous", "Prev", show=False, id="slide.previous_page",
+                tooltip="Previous step (PgUp pages the focused panel instead when it scrolls)"),
+        Binding("j", "scroll(1)", "Scroll ↓", show=False, id="slide.scroll_down",
+                tooltip="Scroll the focused panel down (the slide unless another has focus)"),
+        Binding("k", "scroll(-1)", "Scroll ↑", show=False, id="slide.scroll_up",
+                tooltip="Scroll the focused panel up"),
         Binding("g,home", "first", "First", show=False, id="slide.first", tooltip="First step"),
         Binding("G,end", "last", "Last", show=False, id="slide.last", tooltip="Last step"),
         Binding("right_square_bracket", "next_phase", "Phase", key_display="]",
@@ -48,6 +58,8 @@ class SlideScreen(Screen):
         Binding("a", "toggle_after", "After", id="slide.after",
                 tooltip="Show the loss per step and every parameter before → after training now "
                         "(shown by itself from the last update phase on)"),
+        Binding("f", "toggle_presentation", "Present", id="slide.present",
+                tooltip="Presentation mode: the slide alone, centred (f again to leave)"),
         Binding("e", "export", "Export", id="slide.export", tooltip="Write <scenario>.md here"),
         Binding("escape", "back", "Scenarios", show=False, id="slide.back",
                 tooltip="Back to the scenario picker"),
@@ -57,6 +69,7 @@ class SlideScreen(Screen):
     # (a Footer refresh re-mounts its keys: too slow for every slide change).
     index: reactive[int] = reactive(0, init=False, repaint=False)
     quiz: reactive[bool] = reactive(False, init=False, bindings=True, repaint=False)
+    presenting: reactive[bool] = reactive(False, init=False, repaint=False)
 
     def __init__(self, trace, *, can_go_back: bool = False, start: str | None = None) -> None:
         super().__init__()
@@ -134,6 +147,8 @@ class SlideScreen(Screen):
 
     def on_resize(self, event) -> None:
         self.apply_layout(event.size.width)
+        if self.is_mounted and hasattr(self, "topbar"):
+            self.show_topbar()
 
     def apply_layout(self, width: int) -> None:
         """Widths by breakpoint (stepcalc.tui.layout): the slide keeps ≥ 60 % from 100 columns."""
@@ -231,15 +246,23 @@ class SlideScreen(Screen):
             self.quizbar.ask(f"{self.entry_name()} =")
 
     def show_topbar(self) -> None:
+        """Title, then the losses so far and the quiz score. The numbers always fit: when the
+        line is too long the title gives way (cut with …), never a loss."""
         deck = self.deck
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(terminal_text(deck.scenario.title), style="bold")
+        right = Text(no_wrap=True)
         losses = deck.losses_so_far(self.index, include_current=not self.quiz)
         if losses and deck.is_train:
             shown = "  ".join(f"{label}: {number_text(v, self.precision)}" for label, v in losses[-4:])
-            text.append(f"  │ loss {shown}")
+            right.append(f"  │ loss {shown}")
         if self.quiz or self.score.asked:
-            text.append(f"  │ quiz {self.score}", style="bold")
+            right.append(f"  │ quiz {self.score}", style="bold")
+        width = max(self.size.width - 2, 20)              # the top bar's padding
+        title = terminal_text(deck.scenario.title)
+        room = width - right.cell_len
+        if len(title) > room:
+            title = title[: max(room - 1, 0)] + "…"
+        text = Text(title, style="bold", no_wrap=True, overflow="ellipsis")
+        text.append_text(right)
         if text != self._topbar_text:
             self._topbar_text = text
             self.topbar.update(text, layout=False)      # one line, always: no relayout
@@ -276,7 +299,22 @@ class SlideScreen(Screen):
             self.slide.focus()
 
     # -------------------------------------------------------------- actions --
+    def unavailable(self) -> set[str]:
+        """Ids of the bindings that can never act on this deck (left out of the help)."""
+        never = set()
+        if not self.can_go_back:
+            never.add("slide.back")
+        if not hasattr(self.side_panel, "show_weights"):
+            never.add("slide.weights")
+        if not (self.deck.is_train and len(self.trace.losses) > 1):
+            never.add("slide.training")
+        if not (self.deck.is_train and self.trace.final_params):
+            never.add("slide.after")
+        return never
+
     def check_action(self, action: str, parameters) -> bool | None:
+        if action in ("next", "previous", "scroll") and isinstance(self.focused, Input):
+            return False                  # typed into the quiz box, not a key of the deck
         last = len(self.deck) - 1
         if action in ("next", "last", "next_phase") and self.index >= last:
             return None
@@ -293,6 +331,10 @@ class SlideScreen(Screen):
         if action == "back" and not self.can_go_back:
             return False
         return True
+
+    def go_to(self, index: int) -> None:
+        """The command palette's "go to": slide ``index``."""
+        self.index = min(max(index, 0), len(self.deck) - 1)
 
     def action_next(self) -> None:
         self.index = min(self.index + 1, len(self.deck) - 1)
@@ -311,6 +353,13 @@ class SlideScreen(Screen):
 
     def action_previous_phase(self) -> None:
         self.index = self.deck.previous_phase(self.index)
+
+    def action_scroll(self, lines: int) -> None:
+        """j/k: the focused panel if it scrolls, else the slide."""
+        target = self.focused
+        if target is None or not (target.allow_vertical_scroll or target is self.slide):
+            target = self.slide
+        target.scroll_relative(y=lines, animate=False)
 
     def action_toggle_quiz(self) -> None:
         self.quiz = not self.quiz
@@ -339,27 +388,28 @@ class SlideScreen(Screen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def action_export(self) -> None:
-        from stepcalc.files import write_atomically, written_by_stepcalc
-        from stepcalc.render.markdown import render_markdown
+    def action_export(self, fmt: str = "markdown") -> None:
+        from stepcalc.tui.exporting import export_here
 
-        scenario = self.deck.scenario
-        stem = Path(scenario.file).stem if scenario.file and not scenario.file.startswith("<") else "scenario"
-        target = Path.cwd() / f"{stem}.md"
-        if target.exists() and not written_by_stepcalc(target):
-            self.notify(f"{target} exists and was not written by stepcalc: left alone",
-                        severity="error", markup=False)
-            return
-        try:   # force=False: checked again just before the rename (regular files only)
-            write_atomically(target, render_markdown(self.trace), force=False)
-        except StepcalcError as exc:
-            self.notify(f"{exc}: left alone", severity="error", markup=False)
-            return
-        except OSError as exc:
-            self.notify(f"Could not write {target}: {exc.strerror or exc}", severity="error",
-                        markup=False)
-            return
-        self.notify(f"Wrote {target}", title="Exported", markup=False)
+        written, message = export_here(self.trace, fmt)
+        self.notify(message, title="Exported" if written else "", markup=False,
+                    severity="information" if written else "error")
+
+    def action_toggle_presentation(self) -> None:
+        self.presenting = not self.presenting
+
+    def watch_presenting(self, presenting: bool) -> None:
+        self.set_class(presenting, "-present")
+        if presenting:
+            self.slide.focus()
+
+    def action_screenshot(self) -> None:
+        """Textual's own SVG screenshot of the screen as it is (the slide alone when presenting)."""
+        from stepcalc.tui.exporting import export_stem
+
+        name = f"{export_stem(self.trace)}-slide{self.index + 1}.svg"
+        path = self.app.save_screenshot(filename=name, path=str(Path.cwd()))
+        self.notify(f"Wrote {path}", title="Screenshot", markup=False)
 
     # ----------------------------------------------------------------- quiz --
     def on_key(self, event) -> None:

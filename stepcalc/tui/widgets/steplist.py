@@ -18,6 +18,8 @@ class StepTree(Tree[int]):
         self.show_root = False
         self.guide_depth = 2
         self.leaves = []
+        self.labels: list[str] = []     # each slide's label (the command palette's "go to")
+        self.target = None
         self._populate()
 
     def _populate(self) -> None:
@@ -34,12 +36,14 @@ class StepTree(Tree[int]):
             if deck.is_train:
                 parent = parent.add(block.label, expand=True)
             for index in range(block.start, block.stop):
-                self.leaves.append(parent.add_leaf(plain(short_label(deck.steps[index], names)),
-                                                   data=index))
+                label = plain(short_label(deck.steps[index], names))
+                self.labels.append(label.plain)
+                self.leaves.append(parent.add_leaf(label, data=index))
 
     def show_index(self, index: int) -> None:
         """Move the cursor to slide ``index`` (expanding its parents)."""
         node = self.leaves[index]
+        self.target = node              # the latest slide: a deferred move goes here
         parent = node.parent
         expanded = False
         while parent is not None:
@@ -49,10 +53,20 @@ class StepTree(Tree[int]):
             parent = parent.parent
         if self.cursor_node is node:
             return
-        if not expanded:
+        if expanded:
+            # The new lines exist only after the next refresh: moving now would put the
+            # cursor on a stale line ("Step 1") and the screen would follow it there.
+            self.call_after_refresh(self._move_after_expanding)
+            return
+        if True:
             # Leaving the view: scroll a third of a page at once rather than a line a slide
             # (each scroll repaints the whole list).
             top, height = round(self.scroll_y), self.scrollable_content_region.height
             if height > 3 and not top <= node.line < top + height:
                 self.scroll_to(y=max(0, node.line - height // 3), animate=False, immediate=True)
         self.move_cursor(node)
+
+    def _move_after_expanding(self) -> None:
+        node = self.target
+        if self.cursor_node is not node and node.line >= 0:
+            self.move_cursor(node)
