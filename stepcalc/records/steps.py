@@ -171,6 +171,9 @@ class Step:
     def _repr_latex_(self):
         return shown("step/latex", self)
 
+    def _repr_html_(self):
+        return shown("step/html", self)
+
     def shown_derivation(self, full: bool = False) -> tuple[Any, ...]:
         """The derivation links to show (see Derivation.links); none when the short form
         would only repeat the numbers-put-in line below it (∂L/∂z₁ = ŷ₁ − y₁ twice)."""
@@ -226,6 +229,10 @@ class Trace:
     def _repr_markdown_(self):
         """Every step as slides, in a notebook."""
         return shown("trace/markdown", self)
+
+    def _repr_html_(self):
+        """The HTML deck, in a frame: arrow keys, the step list, clickable entries."""
+        return shown("trace/html", self)
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:

@@ -124,7 +124,6 @@ def step_slide(trace: Trace, number: int, names, hidden: frozenset[str], *, blan
     """One step: ``blank`` leaves its numbers put in and result empty (a worksheet);
     ``key`` = (k, of) makes it the k-th answer-key slide (shown in full)."""
     step = trace.steps[number - 1]
-    precision = step.precision
     slide_id = f"key-{number}" if key else f"slide-{number}"
     title = escape(display_prose(step.title, names))
     where = (f"Answer key {key[0]}/{key[1]}" if key else
@@ -134,7 +133,17 @@ def step_slide(trace: Trace, number: int, names, hidden: frozenset[str], *, blan
            f"<header><span>{where}</span></header>",
            f'<h2{" class=key-heading" if key else ""}>{number}. {title}</h2>',
            f'<p class="qid"><code>{escape(step.id)}</code> · shape {escape(str(step.shape or "scalar"))}</p>',
-           '<div class="body"><div class="maths">']
+           '<div class="body"><div class="maths">', *step_maths(step, names, blank), "</div>"]
+    if getattr(trace.scenario, "kind", "train") == "train" and not key:
+        out.append(f'<figure class="network">{network_svg(trace, number - 1, hidden)}</figure>')
+    out += ["</div>", "</section>"]
+    return "\n".join(out)
+
+
+def step_maths(step, names, blank: bool = False) -> list[str]:
+    """Formula → derivation → numbers put in → result, the explanation and the flags."""
+    precision = step.precision
+    out = []
     if step.shown_formula is not None:
         out.append(part("Formula", mathml(to_latex(step.shown_formula, precision))))
     derivation = derivation_latex(step, precision)
@@ -151,11 +160,7 @@ def step_slide(trace: Trace, number: int, names, hidden: frozenset[str], *, blan
             f'<li class="flag {escape(str(flag.kind))}">{flag.kind.icon} <strong>{escape(flag.kind.label)}'
             f"</strong>: {escape(display_prose(flag_message(flag), names))}</li>" for flag in step.flags)
             + "</ul>")
-    out.append("</div>")
-    if getattr(trace.scenario, "kind", "train") == "train" and not key:
-        out.append(f'<figure class="network">{network_svg(trace, number - 1, hidden)}</figure>')
-    out += ["</div>", "</section>"]
-    return "\n".join(out)
+    return out
 
 
 def part(heading: str, body: str, extra: str = "") -> str:

@@ -145,3 +145,24 @@ SCRIPT = """
   show(start < 0 ? 0 : start);
 })();
 """
+
+# A lone step in a notebook cell: the deck's look, scoped to the cell (no page-wide rules,
+# no script: a notebook may strip scripts; the representative entry's calculation is shown).
+NOTEBOOK_STYLE = """
+.stepcalc-step { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
+.stepcalc-step h3 { font-size: .75rem; text-transform: uppercase; letter-spacing: .05em; color: #6b7280;
+                    margin: .8rem 0 .2rem; font-weight: 600; }
+.stepcalc-step h2 { font-size: 1.2rem; margin: .2rem 0; }
+.stepcalc-step .part { overflow-x: auto; }
+.stepcalc-step .entry { font-weight: normal; text-transform: none; letter-spacing: 0; }
+.stepcalc-step .result-line { display: flex; align-items: center; gap: .5rem; flex-wrap: wrap; }
+.stepcalc-step table.matrix { border-collapse: collapse; border-left: 2px solid currentColor;
+                              border-right: 2px solid currentColor; font-variant-numeric: tabular-nums; }
+.stepcalc-step table.matrix td { padding: .1rem .35rem; text-align: right; }
+.stepcalc-step table.matrix button { font: inherit; background: none; border: 0; padding: 0; color: inherit; }
+.stepcalc-step table.labelled { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+.stepcalc-step table.labelled th, .stepcalc-step table.labelled td { padding: .15rem .6rem; text-align: right; }
+.stepcalc-step ul.flags { list-style: none; padding: 0; }
+.stepcalc-step li.flag { border-left: 4px solid #b42318; padding: .3rem .7rem; margin: .3rem 0; }
+.stepcalc-step li.flag.note { border-color: #2455c3; }
+"""

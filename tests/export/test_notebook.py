@@ -39,6 +39,16 @@ def test_a_notebook_shows_the_trace_a_step_and_an_expansion_as_slides(tmp_path):
     assert r"1.372 \times \left(-0.6282\right) = -0.8619" in step_md
     assert "begin{bmatrix}" in step_out["text/latex"]
 
+    # The HTML deck in a frame of its own (its keys and style stay inside it); the step as
+    # its slide, maths as MathML the browser lays out.
+    frame = trace_out["text/html"]
+    assert frame.startswith("<iframe srcdoc=") and "&lt;math" in frame and "Dying ReLU" in frame
+    assert "<script" not in frame.split('srcdoc="', 1)[0]
+    step_html = step_out["text/html"]
+    assert '<div class="stepcalc-step">' in step_html and "<script" not in step_html
+    assert step_html.count("<math") >= 3
+    assert "<mn>1.372</mn>" in step_html and "<mn>0.8619</mn>" in step_html
+
     chain = expansion_out["text/latex"]
     assert chain.startswith("$$") and chain.endswith("$$")
     assert chain.count(" = ") == 3 and chain.rstrip("$").endswith("-0.8619")
