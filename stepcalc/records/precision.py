@@ -55,6 +55,13 @@ def digits_to_tell_apart(before, after, digits: int) -> int:
     return digits
 
 
+def sequence_digits(values, digits: int) -> int:
+    """The fewest digits (from ``digits`` up) at which each value of a sequence that
+    differs from the one before it (a loss per step) shows that it does."""
+    values = np.asarray(values, dtype=float).reshape(-1)
+    return digits_to_tell_apart(values[:-1], values[1:], digits) if values.size > 1 else digits
+
+
 def sum_digits(numeric, value: float, digits: int) -> tuple[int, bool]:
     """(digits, approximate) for a chain whose numbers put in are a sum: its terms, as shown,
     must add up to the result as shown. One more digit is tried; if that is not enough

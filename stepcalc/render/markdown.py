@@ -105,13 +105,20 @@ def escape(text: str) -> str:
 
 
 def loss_table(losses: list[float], precision: int, keep: int = 10) -> str:
-    """Loss per step then after; a long run keeps its first and last rows."""
+    """Loss per step then after, with the digits that show every change; a long run keeps
+    its first and last rows."""
     steps = list(enumerate(losses[:-1], 1))
     if len(steps) > 2 * keep:
         steps = steps[:keep] + [None] + steps[-keep:]
+    from stepcalc.records.precision import sequence_digits
+    from stepcalc.render.printing import format_number
+
+    shown = [row[1] for row in steps if row is not None] + [losses[-1]]
+    digits = sequence_digits(shown, precision)    # each change in the table shows
     rows = ["| | loss |", "|---|---|"]
-    rows += ["| … | … |" if row is None else f"| step {row[0]} | {row[1]:.{precision + 3}g} |" for row in steps]
-    rows.append(f"| after | {losses[-1]:.{precision + 3}g} |")
+    rows += ["| … | … |" if row is None else f"| step {row[0]} | {format_number(row[1], digits)} |"
+             for row in steps]
+    rows.append(f"| after | {format_number(losses[-1], digits)} |")
     return "\n".join(rows)
 
 

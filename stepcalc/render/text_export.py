@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
+from stepcalc.records.precision import sequence_digits
 from stepcalc.records.notation import Name, display_prose, scenario_names
 from stepcalc.records.steps import PHASE_LABELS, Trace
 from stepcalc.render.flags import flag_message
@@ -150,6 +151,7 @@ def render_text(trace: Trace, width: int = 80, full_derivations: bool = False,
         out += ["", "Loss across steps", "─" * 17]
         steps = [f"step {n}" for n in range(1, len(trace.losses))] + ["after"]
         label = max(len(s) for s in steps)
-        out += [f"{s.ljust(label)}  {number_text(v, precision + 3)}" for s, v in zip(steps, trace.losses)]
+        digits = sequence_digits(list(trace.losses), precision)   # each change shows
+        out += [f"{s.ljust(label)}  {number_text(v, digits)}" for s, v in zip(steps, trace.losses)]
     out += ["", MARKER]
     return "\n".join(out) + "\n"

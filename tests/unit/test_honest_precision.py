@@ -105,3 +105,23 @@ def test_the_slides_sum_that_did_not_add_up_is_now_marked():
     text = render_text(stepcalc.trace(stepcalc.load(bundled()["momentum_mlp"])), 200)
     line = next(line for line in text.splitlines() if "0.0306 − 0.0348 − 0.0348 + 0.0206" in line)
     assert line.rstrip().endswith("≈ −0.0183")
+
+
+@pytest.mark.parametrize("name", ["momentum_mlp", "mse_mlp_weight_decay", "optimizers_adam", "batchnorm_mlp"])
+def test_the_loss_table_shows_every_change_and_no_more_digits(name):
+    """Rows whose losses differ read differently; one digit fewer would hide a change (or
+    the table is at the scenario's precision)."""
+    from stepcalc.records.precision import significant
+
+    trace = stepcalc.trace(stepcalc.load(bundled()[name]))
+    text = render_text(trace, 200)
+    rows = text.split("Loss across steps\n", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    shown = [row.split()[-1] for row in rows]
+    losses = list(trace.losses)
+    assert len(shown) == len(losses)
+    for a, b, ta, tb in zip(losses, losses[1:], shown, shown[1:]):
+        assert (ta != tb) == (a != b), (ta, tb)
+    digits = max(len(t.replace("−", "").lstrip("0.").replace(".", "")) for t in shown)
+    precision = trace.scenario.precision
+    assert digits == precision or any(
+        significant(a, digits - 1) == significant(b, digits - 1) for a, b in zip(losses, losses[1:]) if a != b)
