@@ -31,7 +31,10 @@ def format_number(value: float, precision: int) -> str:
         if "." in text:
             text = text.rstrip("0").rstrip(".")
         return "0" if text in ("-0", "") else text
-    return f"{value:.{max(precision - 1, 0)}e}"
+    mantissa, exponent = f"{value:.{max(precision - 1, 0)}e}".split("e")
+    if "." in mantissa:   # as plain decimals drop theirs: ε = 1e−08, not 1.000e−08
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{exponent}"
 
 
 def _indices_text(indices, print_index) -> str:

@@ -149,7 +149,7 @@ def test_layer_types_export_as_decks(tmp_path):
     power = sp.Pow(sp.Add(sp.Float(0.25), sp.Float(1e-5), evaluate=False), sp.Rational(-3, 2),
                    evaluate=False)
     assert to_latex(sp.Mul(sp.Float(0.5), power, evaluate=False)) == \
-        r"0.5 \times \frac{1}{\left(0.25 + 1.00 \times 10^{-5}\right)^{\frac{3}{2}}}"
+        r"0.5 \times \frac{1}{\left(0.25 + 1 \times 10^{-5}\right)^{\frac{3}{2}}}"
     layers = ({"units": 3, "activation": "identity"}, {"type": "batchnorm", "activation": "relu"},
               {"type": "dropout", "p": 0.5, "mask": [[1, 0, 1], [1, 1, 0], [0, 1, 1]]},
               {"units": 2, "activation": "identity"}, {"type": "activation", "activation": "softmax"})
