@@ -90,6 +90,83 @@ def test_small_run_matches_an_independent_numpy_loop():
         check_epoch(epoch)
 
 
+@pytest.mark.parametrize("optimizer", ["adam", "adamw"])
+def test_batchnorm_adam_epoch_matches_an_independent_numpy_loop(optimizer):
+    """Batch norm (batch statistics in training, running ones when evaluating) and Adam /
+    AdamW with weight decay, written out here by hand: two epochs, value by value."""
+    text = (IRIS_RUN.replace('optimizer = "momentum"\nmomentum = 0.8',
+                             f'optimizer = "{optimizer}"\nweight_decay = 0.1')
+            .replace('activation = "tanh"', 'activation = "relu"\nbatchnorm = true')
+            .replace('init = "normal"\nstd = 0.3', 'init = "kaiming"')
+            .replace("lr = 0.05", "lr = 0.01").replace("epochs = 3", "epochs = 2"))
+    values = stepcalc.trace(stepcalc.loads(text)).values
+    iris = load_bundled("iris")
+    order = np.random.default_rng(3).permutation(150)
+    test, train = order[:30], order[30:]
+    mu, sigma = iris.x[train].mean(), iris.x[train].std()
+    xtr, xte = (iris.x[train] - mu) / sigma, (iris.x[test] - mu) / sigma
+    ytr, yte = iris.labels[train], iris.labels[test]
+    rng = np.random.default_rng(7)
+    W1 = rng.standard_normal((4, 5)) * np.sqrt(2 / 4)
+    W2 = rng.standard_normal((5, 3)) * np.sqrt(2 / 5)
+    b1, gamma, beta, b2 = np.zeros(5), np.ones(5), np.zeros(5), np.zeros(3)
+    params = [W1, b1, gamma, beta, W2, b2]
+    m = [np.zeros_like(q) for q in params]
+    v = [np.zeros_like(q) for q in params]
+    run_mean, run_var = np.zeros(5), np.ones(5)
+    eps, lam, lr = 1e-5, 0.1, 0.01
+
+    def evaluate(xs, ys):
+        u = xs @ W1 + b1
+        h = np.maximum(gamma * (u - run_mean) / np.sqrt(run_var + eps) + beta, 0)
+        z = h @ W2 + b2
+        logp = z - z.max(1, keepdims=True)
+        logp -= np.log(np.exp(logp).sum(1, keepdims=True))
+        return -logp[np.arange(len(ys)), ys].mean(), np.mean(logp.argmax(1) == ys)
+
+    t = 0
+    for epoch in (1, 2):
+        perm = rng.permutation(120)
+        norms = []
+        for start in range(0, 120, 40):
+            rows = perm[start:start + 40]
+            xb, yb, n = xtr[rows], ytr[rows], len(rows)
+            u = xb @ W1 + b1
+            bmean, bvar = u.mean(0), ((u - u.mean(0)) ** 2).mean(0)
+            xhat = (u - bmean) / np.sqrt(bvar + eps)
+            pre = gamma * xhat + beta
+            h = np.maximum(pre, 0)
+            z = h @ W2 + b2
+            p = np.exp(z - z.max(1, keepdims=True))
+            p /= p.sum(1, keepdims=True)
+            dz = (p - np.eye(3)[yb]) / n
+            dW2, db2 = h.T @ dz, dz.sum(0)
+            dpre = dz @ W2.T * (pre > 0)
+            dgamma, dbeta = (dpre * xhat).sum(0), dpre.sum(0)
+            dxhat = dpre * gamma
+            du = (n * dxhat - dxhat.sum(0) - xhat * (dxhat * xhat).sum(0)) / (n * np.sqrt(bvar + eps))
+            dW1, db1 = xb.T @ du, du.sum(0)
+            norms.append([np.linalg.norm(dW1), np.linalg.norm(dW2)])
+            run_mean = 0.9 * run_mean + 0.1 * bmean
+            run_var = 0.9 * run_var + 0.1 * bvar * n / (n - 1)
+            t += 1
+            for k, (q, g) in enumerate(zip(params, (dW1, db1, dgamma, dbeta, dW2, db2))):
+                if k in (0, 4):            # weight decay on W only
+                    if optimizer == "adamw":
+                        q -= lr * lam * q
+                    else:
+                        g = g + lam * q
+                m[k] = 0.9 * m[k] + 0.1 * g
+                v[k] = 0.999 * v[k] + 0.001 * g * g
+                q -= lr * (m[k] / (1 - 0.9 ** t)) / (np.sqrt(v[k] / (1 - 0.999 ** t)) + 1e-8)
+        np.testing.assert_allclose(values[f"tiny.epoch{epoch}.grad_norm"], np.mean(norms, 0), rtol=1e-9)
+        loss, _ = evaluate(xtr, ytr)
+        test_loss, accuracy = evaluate(xte, yte)
+        assert values[f"tiny.epoch{epoch}.loss"] == pytest.approx(loss, rel=1e-9)
+        assert values[f"tiny.epoch{epoch}.test_loss"] == pytest.approx(test_loss, rel=1e-9)
+        assert values[f"tiny.epoch{epoch}.accuracy"] == accuracy
+
+
 def _random_problem(seed):
     rng = np.random.default_rng(seed)
     return rng.normal(size=(6, 3)), rng.integers(0, 4, size=6)
