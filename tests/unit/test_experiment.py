@@ -248,6 +248,9 @@ def test_csv_rows_relative_to_the_scenario(tmp_path):
     ("a,b,kind\n1,x,cat\n2,1,dog\n", "", "", "data.csv", 'line 2, column "b": expected a number, got "x"'),
     ("a,kind\n1,cat\n2,cat\n3,cat\n", "", "", "data.target", "one class only"),
     (CSV, "", "", "data.test_fraction", "leaves the test split empty"),
+    ("a,b,kind\n1,nan,cat\n2,1,dog\n", "", "", "data.csv", 'line 2, column "b": expected a number, got "nan"'),
+    ("a,b,kind\n1,2,cat\n2,,dog\n", "", "", "data.csv", 'line 3, column "b": expected a number, got ""'),
+    ("a,b,kind\n1,2,cat\n2,1\n", "", "", "data.csv", "line 3 has 2 cells; the header has 3"),
     (CSV, "", 'optimizer = "sgd"\nbeta1 = 0.5', "runs[0].beta1", "only used by adam, adamw"),
     (CSV, "", 'init = "normal"', "runs[0].std", "missing"),
     (CSV, "", 'hidden2 = 3', "runs[0].hidden2", "unknown key"),
@@ -278,6 +281,31 @@ def test_missing_csv_and_reserved_names(tmp_path):
             '[[runs]]\nname = "compare"\nhidden = []\n')
     code, _, err = run_cli("export", write_scenario(tmp_path, text, "n.toml"))
     assert code == 2 and "runs[0].name" in err and "reserved" in err
+
+
+@pytest.mark.parametrize("fraction,side", [("0.001", "test"), ("0.999", "training")])
+def test_bundled_split_that_leaves_a_side_empty(tmp_path, fraction, side):
+    text = ('title = "t"\nkind = "experiment"\n[data]\ndataset = "iris"\n'
+            f'test_fraction = {fraction}\n[[runs]]\nname = "r"\nhidden = []\n')
+    file = write_scenario(tmp_path, text, "split.toml")
+    code, _, err = run_cli("export", file)
+    assert code == 2 and "Traceback" not in err
+    assert f"{file}: data.test_fraction: " in err and f"leaves the {side} split empty" in err
+
+
+def test_limits_are_checked_before_any_training(monkeypatch):
+    """The loader refuses the work before the engine is reached: the trainer is never called."""
+    from stepcalc.engine.kinds import experiment
+    from stepcalc.errors import ScenarioError
+
+    def trainer_called(*args, **kwargs):
+        raise AssertionError("trained before the limits were checked")
+
+    monkeypatch.setattr(experiment, "train_run", trainer_called)
+    big = ('title = "t"\nkind = "experiment"\n[data]\ndataset = "digits"\n'
+           '[[runs]]\nname = "big"\nhidden = [4096, 4096]\nepochs = 1000\n')
+    with pytest.raises(ScenarioError, match="multiply-adds"):
+        stepcalc.trace(stepcalc.loads(big))
 
 
 def test_work_limit_is_checked_before_training(tmp_path):
