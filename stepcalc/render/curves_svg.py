@@ -24,7 +24,7 @@ LOG_SPAN = 100.0                               # max/min beyond which a positive
 
 def uses_log(values: np.ndarray) -> bool:
     finite = values[np.isfinite(values)]
-    return bool(finite.size) and finite.min() > 0 and finite.max() / finite.min() > LOG_SPAN
+    return bool(finite.size and finite.min() > 0 and finite.max() / finite.min() > LOG_SPAN)
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:

@@ -306,11 +306,17 @@ class SlideScreen(Screen):
             never.add("slide.back")
         if not hasattr(self.side_panel, "show_weights"):
             never.add("slide.weights")
-        if not (self.deck.is_train and len(self.trace.losses) > 1):
+        if not self.has_curves():
             never.add("slide.training")
         if not (self.deck.is_train and self.trace.final_params):
             never.add("slide.after")
         return never
+
+    def has_curves(self) -> bool:
+        """A loss across training steps, or an experiment's curves: the "l" screen."""
+        from stepcalc.tui.widgets.experiment_view import is_experiment
+
+        return (self.deck.is_train and len(self.trace.losses) > 1) or is_experiment(self.trace)
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action in ("next", "previous", "scroll") and isinstance(self.focused, Input):
@@ -324,7 +330,7 @@ class SlideScreen(Screen):
             return False
         if action == "toggle_weights" and not hasattr(self.side_panel, "show_weights"):
             return False
-        if action == "training" and not (self.deck.is_train and len(self.trace.losses) > 1):
+        if action == "training" and not self.has_curves():
             return False
         if action == "toggle_after" and not (self.deck.is_train and self.trace.final_params):
             return False
@@ -382,6 +388,10 @@ class SlideScreen(Screen):
 
     def action_training(self) -> None:
         from stepcalc.tui.screens.training import TrainingScreen
+        from stepcalc.tui.widgets.experiment_screen import is_experiment, show_curves
+
+        if is_experiment(self.trace):
+            return show_curves(self.app, self.trace)
 
         self.app.push_screen(TrainingScreen(self.trace))
 
