@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
+from stepcalc.errors import StepcalcError
 from stepcalc.render.curves_svg import uses_log
 from stepcalc.render.escaping import terminal_text
 from stepcalc.tui.widgets.experiment_view import (curves, drawable, final_rows, gradient_norms, heat_strip,
@@ -103,7 +104,8 @@ class ExperimentScreen(Screen):
             return
         self.query_one("#exp-body").display = False
         self.query_one("#exp-status", Static).update("Training …")
-        self.run_worker(self.train, thread=True, name="experiment-training", exit_on_error=False)
+        # a bug in training ends the app with its traceback (Textual's default for workers)
+        self.run_worker(self.train, thread=True, name="experiment-training")
 
     def on_unmount(self) -> None:
         self.stop.set()
@@ -126,10 +128,17 @@ class ExperimentScreen(Screen):
                 trace = stepcalc.trace(self.scenario)
         except TrainingStopped:
             return
+        except StepcalcError as exc:     # bad input found while training: said, not a crash
+            self.app.call_from_thread(self.failed, str(exc))
+            return
         finally:
             self.ended.set()
         if not self.stop.is_set():
             self.app.call_from_thread(self.show, trace)
+
+    def failed(self, message: str) -> None:
+        self.query_one("#exp-status", Static).update(f"Training stopped: {message}")
+        self.notify(message, title="Training stopped", severity="error", markup=False)
 
     def advance(self, done: int, text: str) -> None:
         self.query_one("#exp-progress", ProgressBar).update(progress=done)
@@ -183,9 +192,7 @@ class ExperimentScreen(Screen):
         self.draw()
 
     def action_slides(self) -> None:
-        from stepcalc.tui.screens.slides import SlideScreen
-
-        self.app.push_screen(SlideScreen(self.trace, can_go_back=True))
+        self.app.open_trace(self.trace, can_go_back=True)      # the slides, Esc comes back
 
     def action_back(self) -> None:
         self.app.pop_screen()
