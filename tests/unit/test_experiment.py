@@ -331,3 +331,26 @@ def test_bundled_seed_discussion_tells_the_decks_story():
         norms = values[f"{deep}.epoch{last}.grad_norm"]
         assert norms[0] < 1e-3 * norms[-1]
     assert values[f"sigmoid2.epoch{last}.accuracy"] > values[f"sigmoid7.epoch{last}.accuracy"]
+
+
+def test_json_holds_every_number_of_every_run(tmp_path):
+    """Each run's per-epoch ids, complete, at full precision; the steps' tables too (null
+    where a shorter run has no epoch)."""
+    text = IRIS_RUN + ('[[runs]]\nname = "short"\nhidden = []\nepochs = 1\n')
+    code, out, err = run_cli("export", write_scenario(tmp_path, text, "j.toml"), "-f", "json")
+    assert code == 0, err
+    exported = json.loads(out)
+    values = stepcalc.trace(stepcalc.loads(text)).values
+    per_epoch = ("loss", "test_loss", "accuracy", "train_accuracy", "act_mean", "act_std")
+    for run, epochs, hidden in (("tiny", 3, 1), ("short", 1, 0)):
+        for k in range(epochs + 1):
+            ids = [f"{run}.epoch{k}.{q}" for q in per_epoch] + ([f"{run}.epoch{k}.grad_norm"] if k else [])
+            for key in ids:
+                np.testing.assert_array_equal(np.asarray(exported["values"][key], dtype=float), values[key])
+        assert f"{run}.epoch{epochs + 1}.loss" not in exported["values"]
+        assert len(exported["values"][f"{run}.epoch1.grad_norm"]) == hidden + 1
+    steps = {s["id"]: s for s in exported["steps"]}
+    loss = steps["compare.loss"]["table"]
+    assert loss["plot"] == "curves" and loss["rows"] == ["tiny", "short"]
+    assert loss["values"][1] == [values["short.epoch0.loss"], values["short.epoch1.loss"], None, None]
+    assert steps["tiny.grad_norms"]["table"]["values"][2] == list(values["tiny.epoch3.grad_norm"])
