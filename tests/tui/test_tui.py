@@ -294,6 +294,8 @@ async def test_every_bundled_scenario_walks_through(name):
     trace = stepcalc.trace(stepcalc.load(bundled()[name]))   # a broken scenario fails here
     app = build_app(trace)
     async with app.run_test(size=(80, 24)) as pilot:
+        if trace.scenario.kind == "experiment":     # it opens on the curves: "s" for the steps
+            await pilot.press("s")
         screen = app.screen
         count = len(screen.deck)
         assert count == len(trace.steps) > 0
