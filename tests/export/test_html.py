@@ -9,6 +9,8 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
+import stepcalc
+
 from conftest import run_cli, train_toml, write_scenario
 from stepcalc.bundled import bundled
 
@@ -98,6 +100,10 @@ def test_every_entry_has_its_own_expansion_with_the_right_numbers(deck):
     for (element, text) in buttons:
         r, c = map(int, element.split(","))
         assert float(text.replace("\u2212", "-")) == pytest.approx(grad_w[r, c], abs=5e-4)
+        assert "-" not in text                                     # a typographic minus, as in the maths
+    # The network drawing too: h₂ = 1.5·(−1.04) + 0.2·(−0.65) = −1.69, its ReLU dead.
+    forward = slide_html(deck, "slide-4")
+    assert ">−1.69 ▸ 0 ☠<" in forward and "-1.69" not in forward
 
 
 def test_user_text_is_text_never_markup(tmp_path):
@@ -126,8 +132,10 @@ def test_written_file_is_recognised_and_replaced_without_force(tmp_path):
 def test_every_bundled_scenario_makes_a_deck(name):
     deck = export_html(name)
     page = Page(deck)
-    assert len([a for t, a in page.tags if t == "section"]) > 1
-    assert deck.count("<math") >= 1
+    trace = stepcalc.trace(stepcalc.load(bundled()[name]))
+    assert len([a for t, a in page.tags if t == "section"]) == 1 + len(trace.steps)
+    # every formula is MathML (an experiment's steps are tables of numbers: they have none)
+    assert deck.count("<math") >= sum(step.shown_formula is not None for step in trace.steps)
     assert deck.rstrip().endswith("<!-- stepcalc export -->")
 
 
