@@ -39,6 +39,8 @@ class DeckCommands(Provider):
         if isinstance(screen, SlideScreen):
             out.append(("Presentation mode", "The slide alone, centred (key f)",
                         screen.action_toggle_presentation))
+            out.append(("Derivations in full or short", "Every line sympy went through, or "
+                        "definition = identity as the exports (key d)", screen.action_toggle_derivation))
             for fmt in FORMATS:
                 out.append((f"Export {fmt}", f"Write this scenario as {fmt} into the current folder",
                             partial(screen.action_export, fmt)))

@@ -19,6 +19,7 @@ from stepcalc.render.text import number_text
 from stepcalc.tui.deck import Deck
 from stepcalc.tui.quiz import is_right, parse_answer
 from stepcalc.tui.layout import Layout, choose_layout
+from stepcalc.tui.screens.training import loss_digits, parameter_rows
 from stepcalc.tui.widgets.panels import side_panel
 from stepcalc.tui.widgets.quizbar import QuizBar
 from stepcalc.tui.widgets.slide import SlideView, result_name
@@ -58,6 +59,9 @@ class SlideScreen(Screen):
         Binding("a", "toggle_after", "After", id="slide.after",
                 tooltip="Show the loss per step and every parameter before → after training now "
                         "(shown by itself from the last update phase on)"),
+        Binding("d", "toggle_derivation", "Derivation", show=False, id="slide.derivation",
+                tooltip="Derivations in full (every line sympy went through) or short "
+                        "(definition = identity, as the exports)"),
         Binding("f", "toggle_presentation", "Present", id="slide.present",
                 tooltip="Presentation mode: the slide alone, centred (f again to leave)"),
         Binding("e", "export", "Export", id="slide.export", tooltip="Write <scenario>.md here"),
@@ -78,6 +82,7 @@ class SlideScreen(Screen):
             self.set_reactive(SlideScreen.index, self.deck.index_of[start])
         self.trace = trace
         self.precision = trace.scenario.precision
+        self.loss_digits = loss_digits(trace.losses, self.precision)
         self.can_go_back = can_go_back
         self.hinted: set[tuple[str, tuple[int, ...]]] = set()
         self.element: tuple[int, ...] = ()
@@ -113,9 +118,9 @@ class SlideScreen(Screen):
         from rich.console import Group
         from rich.table import Table
 
-        from stepcalc.tui.screens.training import parameter_rows
 
         losses = list(self.trace.losses)
+        digits = loss_digits(losses, self.precision)
         table = Table(box=None, padding=(0, 1), show_edge=False, title_justify="left",
                       title="Before → after training", title_style="bold underline")
         table.add_column("entry", style="bold")
@@ -128,7 +133,7 @@ class SlideScreen(Screen):
             text = Text("Loss per step (l: plot)\n", style="bold underline")
             for i, value in enumerate(losses):
                 label = "after" if i == len(losses) - 1 else f"step {i + 1}"
-                text.append(f"{label:>8}  {number_text(value, self.precision)}\n", style="")
+                text.append(f"{label:>8}  {number_text(value, digits)}\n", style="")
             parts.insert(0, text)
         return Group(*parts)
 
@@ -222,7 +227,7 @@ class SlideScreen(Screen):
         self.step_tree.show_index(self.index)
         notes = deck.scenario.notes if self.index == 0 else ""
         revealed = not self.quiz or self.all_revealed()
-        self.slide.show_step(step, deck.heading(self.index), self.precision, notes=notes,
+        self.slide.show_step(step, deck.heading(self.index), step.precision, notes=notes,
                              quiz=self.quiz, hidden=self.is_hidden, show_flags=revealed,
                              names=scenario_names(deck.scenario))
         self.element = self.slide.selected
@@ -236,7 +241,7 @@ class SlideScreen(Screen):
         step, element = self.step, self.element
         hidden = self.is_hidden(element)
         hinted = (step.id, element) in self.hinted
-        self.slide.show_element(step, element, self.precision, reveal_value=not hidden,
+        self.slide.show_element(step, element, step.precision, reveal_value=not hidden,
                                 reveal_numbers=not hidden or hinted)
         panel = self.side_panel
         if panel is not None:
@@ -252,7 +257,8 @@ class SlideScreen(Screen):
         right = Text(no_wrap=True)
         losses = deck.losses_so_far(self.index, include_current=not self.quiz)
         if losses and deck.is_train:
-            shown = "  ".join(f"{label}: {number_text(v, self.precision)}" for label, v in losses[-4:])
+            digits = self.loss_digits             # 0.1265 → 0.1258, never 0.126 → 0.126
+            shown = "  ".join(f"{label}: {number_text(v, digits)}" for label, v in losses[-4:])
             right.append(f"  │ loss {shown}")
         if self.quiz or self.score.asked:
             right.append(f"  │ quiz {self.score}", style="bold")
@@ -310,6 +316,9 @@ class SlideScreen(Screen):
             never.add("slide.training")
         if not (self.deck.is_train and self.trace.final_params):
             never.add("slide.after")
+        if not any(step.derivation_builder and len(step.derivation.links(True))
+                   > len(step.shown_derivation()) for step in self.deck.steps):
+            never.add("slide.derivation")          # every derivation is already shown whole
         return never
 
     def check_action(self, action: str, parameters) -> bool | None:
@@ -395,6 +404,14 @@ class SlideScreen(Screen):
         self.notify(message, title="Exported" if written else "", markup=False,
                     severity="information" if written else "error")
 
+    def action_toggle_derivation(self) -> None:
+        self.slide.full_derivation = not self.slide.full_derivation
+        self.show_slide()
+        if self.step.derivation_builder is None:
+            state = "full" if self.slide.full_derivation else "short"
+            self.notify(f"Derivations are shown {state} from now on; this slide has none.",
+                        markup=False)
+
     def action_toggle_presentation(self) -> None:
         self.presenting = not self.presenting
 
@@ -445,15 +462,15 @@ class SlideScreen(Screen):
             return
         step, element = self.step, self.element
         exact = float(step.value[element]) if step.value.ndim else float(step.value)
-        ok = is_right(typed, exact, self.precision)
+        ok = is_right(typed, exact, step.precision)
         self.score.record(step.id, element, ok)
         event.input.clear()
         name = self.entry_name()
         if ok:
             self.show_slide()
             self.slide.focus()
-            bar.tell(f"✓ Right: {name} = {number_text(exact, self.precision)}", "right")
+            bar.tell(f"✓ Right: {name} = {number_text(exact, step.precision)}", "right")
         else:
             self.show_topbar()
-            bar.tell(f"✗ Not {number_text(typed, self.precision)} at {self.precision} significant "
+            bar.tell(f"✗ Not {number_text(typed, step.precision)} at {step.precision} significant "
                      f"digits. Try again; type “?” (or Esc, h) for a hint.", "wrong")

@@ -9,23 +9,34 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from stepcalc.render.text import number_text
+from stepcalc.records.notation import entry_text
+from stepcalc.records.precision import digits_to_tell_apart, float_noise
+from stepcalc.render.text import NOISE_TEXT, number_text
 from stepcalc.tui.plain import plain
 
 
 def parameter_rows(trace) -> list[tuple[str, str, str]]:
     """(entry, before, after) for every parameter entry: scenario.params vs trace.final_params."""
     sc = trace.scenario
-    p = sc.precision
     rows = []
     for name in sc.param_names:
-        before = np.asarray(sc.params[name])
-        after = np.asarray(trace.final_params[name])
-        for element in np.ndindex(before.shape):
-            where = ",".join(str(i + 1) for i in element)
-            label = f"{name}[{where}]" if where else name
-            rows.append((label, number_text(before[element], p), number_text(after[element], p)))
+        before = np.asarray(sc.params[name], dtype=float)
+        after = np.asarray(trace.final_params[name], dtype=float)
+        # enough digits that a change shows (0.1265 → 0.1258, not 0.126 → 0.126); float
+        # noise next to the matrix's scale is shown as ≈0, not as a change (records.precision)
+        digits = digits_to_tell_apart(before, after, sc.precision)
+        shown = [[NOISE_TEXT if noisy else number_text(v, digits)
+                  for v, noisy in zip(m.ravel(), float_noise(m).ravel())] for m in (before, after)]
+        for flat, element in enumerate(np.ndindex(before.shape)):
+            label = entry_text(name, [i + 1 for i in element])
+            rows.append((label, shown[0][flat], shown[1][flat]))
     return rows
+
+
+def loss_digits(losses, precision: int) -> int:
+    """Digits at which each loss differs from the one before it (when it changed at all)."""
+    values = np.asarray(losses, dtype=float)
+    return digits_to_tell_apart(values[:-1], values[1:], precision) if values.size > 1 else precision
 
 
 class TrainingScreen(Screen):
