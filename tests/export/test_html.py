@@ -9,6 +9,8 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
+import stepcalc
+
 from conftest import run_cli, train_toml, write_scenario
 from stepcalc.bundled import bundled
 
@@ -126,8 +128,10 @@ def test_written_file_is_recognised_and_replaced_without_force(tmp_path):
 def test_every_bundled_scenario_makes_a_deck(name):
     deck = export_html(name)
     page = Page(deck)
-    assert len([a for t, a in page.tags if t == "section"]) > 1
-    assert deck.count("<math") >= 1
+    trace = stepcalc.trace(stepcalc.load(bundled()[name]))
+    assert len([a for t, a in page.tags if t == "section"]) == 1 + len(trace.steps)
+    # every formula is MathML (an experiment's steps are tables of numbers: they have none)
+    assert deck.count("<math") >= sum(step.shown_formula is not None for step in trace.steps)
     assert deck.rstrip().endswith("<!-- stepcalc export -->")
 
 

@@ -25,7 +25,8 @@ W = np.array([[0.32, 0.25, 0.14], [-0.47, -1.06, 0.063]])
 KEY_HEADINGS = {"markdown": "## Answer key", "text": "Answer key\n══════════",
                 "html": '<li class="group">Answer key</li>', "latex": r"\frametitle{Answer key"}
 BLANKS = {   # how each format draws a blank (a square-root's overline is a longer run of _)
-    "markdown": re.escape(r"\underline{\vphantom{0}\hspace{3em}}"), "text": r"(?<!_)____(?!_)",
+    "markdown": re.escape(r"\underline{\vphantom{0}\hspace{3em}}") + "|" + re.escape(r"\_\_\_\_"),   # maths | table
+    "text": r"(?<!_)____(?!_)",
     "html": 'class="blank"', "latex": re.escape(r"\underline{\vphantom{0}\hspace{3em}}")}
 FORMATS = tuple(KEY_HEADINGS)
 
