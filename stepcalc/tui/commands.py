@@ -41,6 +41,8 @@ class DeckCommands(Provider):
                         screen.action_toggle_presentation))
             out.append(("Derivations in full or short", "Every line sympy went through, or "
                         "definition = identity as the exports (key d)", screen.action_toggle_derivation))
+            out.append(("Quiz: reset the score", "0/0, every answered entry hidden again (key R)",
+                        screen.action_reset_score))
             for fmt in FORMATS:
                 out.append((f"Export {fmt}", f"Write this scenario as {fmt} into the current folder",
                             partial(screen.action_export, fmt)))

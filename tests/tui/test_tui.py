@@ -153,9 +153,11 @@ async def test_quiz_right_and_wrong_answers_and_hint():
         await pilot.press(*"-0.1139", "enter")
         assert (app.score.right, app.score.asked) == (1, 2)
         assert "✓" in text_of(screen, "#quiz-feedback")
-        assert text_of(screen, "#numbers").endswith("−0.1139")      # revealed now
-        # 3 significant digits is not the display precision (4): counted wrong
-        await pilot.press("down", *"-0.0152", "enter")
+        assert "−0.1139" in text_of(screen, "#result")              # revealed now
+        assert screen.element == (0, 1)                              # on to the next hidden entry
+        # 3 significant digits is not the display precision (4), and 2 off in the last
+        # digit: counted wrong
+        await pilot.press("escape", "left", "down", *"-0.0152", "enter")
         assert (app.score.right, app.score.asked) == (1, 3)
         await pilot.press(*"-0.01518", "enter")
         assert (app.score.right, app.score.asked) == (2, 4)
