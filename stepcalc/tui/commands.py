@@ -14,15 +14,16 @@ from stepcalc.tui.plain import plain
 
 
 def scenario_files() -> list[tuple[str, str]]:
-    """(label, file or name) of the bundled scenarios, then the *.toml of the current folder."""
-    from stepcalc.bundled import bundled
+    """(label, file or name) of the bundled scenarios, then the scenario files of the
+    current folder (a ``*.toml`` with a top-level title: not pyproject.toml)."""
+    from stepcalc.bundled import bundled, scenario_files as folder_files
 
     out = [(f"bundled: {name}", name) for name in bundled()]
     try:
-        here = sorted(Path.cwd().glob("*.toml"))
+        here = folder_files(Path.cwd())
     except OSError:
-        here = []
-    out += [(f"this folder: {path.name}", str(path)) for path in here if path.is_file()]
+        here = {}
+    out += [(f"this folder: {path.name}", str(path)) for path in here.values()]
     return out
 
 
