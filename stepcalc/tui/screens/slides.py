@@ -88,7 +88,9 @@ class SlideScreen(Screen):
             self.set_reactive(SlideScreen.index, self.deck.index_of[start])
         self.trace = trace
         self.precision = trace.scenario.precision
-        self.loss_digits = loss_digits(trace.losses, self.precision)
+        # digits at which each recorded loss differs from the one before (0.1262 → 0.1258)
+        self.loss_digits = loss_digits([v for _, v in self.deck.losses_so_far(len(self.deck) - 1)],
+                                       self.precision)
         self.can_go_back = can_go_back
         self.hinted: set[tuple[str, tuple[int, ...]]] = set()
         self.element: tuple[int, ...] = ()
@@ -124,9 +126,9 @@ class SlideScreen(Screen):
         from rich.console import Group
         from rich.table import Table
 
-
-        losses = list(self.trace.losses)
-        digits = loss_digits(losses, self.precision)
+        # the recorded steps' losses (a long run's 100,000 are in the plot, l)
+        losses = self.deck.losses_so_far(len(self.deck) - 1)
+        digits = self.loss_digits
         table = Table(box=None, padding=(0, 1), show_edge=False, title_justify="left",
                       title="Before → after training", title_style="bold underline")
         table.add_column("entry", style="bold")
@@ -137,8 +139,7 @@ class SlideScreen(Screen):
         parts = [table]
         if len(losses) > 1:
             text = Text("Loss per step (l: plot)\n", style="bold underline")
-            for i, value in enumerate(losses):
-                label = "after" if i == len(losses) - 1 else f"step {i + 1}"
+            for label, value in losses:
                 text.append(f"{label:>8}  {number_text(value, digits)}\n", style="")
             parts.insert(0, text)
         return Group(*parts)
