@@ -23,7 +23,8 @@ from stepcalc.render.html_network import network_svg
 from stepcalc.render.latex import MAX_COLS, MAX_ROWS, _elide, chain_latex, derivation_latex, number_latex
 from stepcalc.render.marks import HTML_MARKER
 from stepcalc.render.mathml import mathml
-from stepcalc.render.printing import format_number, to_latex
+from stepcalc.render.printing import to_latex
+from stepcalc.render.text import number_text
 from stepcalc.render.worksheet import Worksheet
 
 # No request of any kind: inline style and script only, images only as data: URIs.
@@ -237,7 +238,7 @@ def result_part(step, precision: int, blank: bool) -> str:
             elif blank:
                 cells.append('<td><span class="blank" aria-label="blank"></span></td>')
             else:
-                text = escape(format_number(float(step.value[element]), precision))
+                text = escape(number_text(float(step.value[element]), precision))
                 if clickable:
                     cells.append(f'<td><button data-e="{_element_key(element)}" data-label="'
                                  f'{entry_label(element)}" title="{escape(step.id)}{entry_suffix(element)}"'
@@ -256,6 +257,6 @@ def labelled_table(table, precision: int, blank: bool) -> str:
     rows = []
     for label, row in zip(table.row_labels, np.asarray(table.values)):
         cells = "".join('<td><span class="blank"></span></td>' if blank else
-                        f"<td>{escape(format_number(float(v), precision))}</td>" for v in row)
+                        f"<td>{escape(number_text(float(v), precision))}</td>" for v in row)
         rows.append(f"<tr><th>{escape(label)}</th>{cells}</tr>")
     return f'<table class="labelled"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'

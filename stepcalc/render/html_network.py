@@ -14,7 +14,7 @@ from stepcalc.records.notation import text_name
 from stepcalc.records.quantity import Quantity
 from stepcalc.records.steps import Trace
 from stepcalc.render.network_values import dead_units
-from stepcalc.render.printing import format_number
+from stepcalc.render.text import number_text
 
 MAX_UNITS = 8
 GRADIENT_PHASES = ("backward", "update")
@@ -59,7 +59,7 @@ def network_svg(trace: Trace, index: int, hidden: frozenset[str] = frozenset(),
         return None
 
     def number_at(array, unit: int) -> str:
-        return "·" if array is None else format_number(float(array[sample, unit]), precision)
+        return "·" if array is None else number_text(float(array[sample, unit]), precision)
 
     state = trace.state(number)
     x = state.x if state is not None else None
@@ -87,7 +87,7 @@ def network_svg(trace: Trace, index: int, hidden: frozenset[str] = frozenset(),
                           number_at(a, j) + arrow + number_at(b, j), role, (k, j) in dead))
         columns.append((f"{header} ({layer.activation})" if not gradients else header, cells))
     loss = known(LOSS)
-    return _draw(columns, None if loss is None else format_number(float(loss), precision),
+    return _draw(columns, None if loss is None else number_text(float(loss), precision),
                  current == LOSS, sample, x.shape[0] if x is not None else 1)
 
 

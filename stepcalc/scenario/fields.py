@@ -69,6 +69,34 @@ def one_of(choices: Iterable[str]) -> str:
     return ", ".join(choices)
 
 
+# Names people type for a choice, read as the name stepcalc uses (and shows) wherever that
+# name is one of the choices. "mse" is squared_error with the mean reduction, the default.
+ALIASES = {"mse": "squared_error", "bce": "binary_cross_entropy", "ce": "cross_entropy",
+           "linear": "identity", "logistic": "sigmoid"}
+
+
+def canonical_choice(value: Any, choices: tuple[str, ...]) -> str | None:
+    """``value`` as one of ``choices`` (directly or through an alias), or None."""
+    if not isinstance(value, str):
+        return None
+    if value in choices:
+        return value
+    target = ALIASES.get(value.strip().lower()) or value.strip().lower()
+    return target if target in choices else None
+
+
+def choice_problem(value: Any, choices: tuple[str, ...]) -> str:
+    """What the error says about a value that is none of ``choices``: a near miss is named."""
+    hint = ""
+    if isinstance(value, str):
+        import difflib   # only on the error path: keeps start-up fast
+        known = [*choices, *(a for a, target in ALIASES.items() if target in choices)]
+        close = difflib.get_close_matches(value.strip().lower(), known, n=1, cutoff=0.6)
+        if close:
+            hint = f" (did you mean {ALIASES.get(close[0], close[0])}?)"
+    return f"expected one of {one_of(choices)}, got {describe(value)}{hint}"
+
+
 class Table:
     """A TOML table, where it sits (key path) and which file it came from."""
 
@@ -119,11 +147,11 @@ class Table:
         return value
 
     def choice(self, key: str, choices: tuple[str, ...], default: Any = REQUIRED) -> str:
-        what = f"one of {one_of(choices)}"
-        value = self.raw(key, default, what)
-        if not isinstance(value, str) or value not in choices:
-            raise self.error(key, f"expected {what}, got {describe(value)}")
-        return value
+        value = self.raw(key, default, f"one of {one_of(choices)}")
+        canonical = canonical_choice(value, choices)
+        if canonical is None:
+            raise self.error(key, choice_problem(value, choices))
+        return canonical
 
     def name(self, key: str, default: Any = REQUIRED, reserved: tuple[str, ...] = ()) -> str:
         """An identifier for a parameter or quantity (it becomes part of quantity ids)."""

@@ -55,9 +55,13 @@ def parse_train(table: Table, param_names: tuple[str, ...], n_samples: int,
     if optimizer == "nesterov" and momentum == 0.0:
         raise table.error("momentum", "nesterov needs a momentum > 0 (as torch.optim.SGD)")
     schedule, lr_step, lr_gamma = _schedule(table)
+    reduction = table.choice("reduction", REDUCTIONS, "mean")
+    if reduction != "mean" and str(table.raw("loss", "")).strip().lower() == "mse":
+        raise table.error("reduction", 'expected "mean" with loss = "mse" (the mean squared error); '
+                                       'write loss = "squared_error" to sum it')
     return Train(
         loss=table.choice("loss", LOSS_NAMES) if has_targets or table.has("loss") else "",
-        reduction=table.choice("reduction", REDUCTIONS, "mean"),
+        reduction=reduction,
         lr=table.number("lr", 0.01, gt=0.0),
         steps=table.integer("steps", 1 if has_targets else 0, low=0, high=MAX_STEPS),
         optimizer=optimizer,

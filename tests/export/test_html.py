@@ -100,6 +100,10 @@ def test_every_entry_has_its_own_expansion_with_the_right_numbers(deck):
     for (element, text) in buttons:
         r, c = map(int, element.split(","))
         assert float(text.replace("\u2212", "-")) == pytest.approx(grad_w[r, c], abs=5e-4)
+        assert "-" not in text                                     # a typographic minus, as in the maths
+    # The network drawing too: h₂ = 1.5·(−1.04) + 0.2·(−0.65) = −1.69, its ReLU dead.
+    forward = slide_html(deck, "slide-4")
+    assert ">−1.69 ▸ 0 ☠<" in forward and "-1.69" not in forward
 
 
 def test_user_text_is_text_never_markup(tmp_path):
