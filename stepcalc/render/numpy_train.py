@@ -106,6 +106,7 @@ def train_script(scenario) -> str:
     out.append(_forward(scenario))
     if scenario.has_loss:
         out.append(_loss(scenario))
+        out.append(metrics_function(scenario))
         out.append(_backward(scenario))
     out.append(_update(scenario))
     out.append(_loop(scenario))
@@ -342,6 +343,7 @@ def _settings(scenario) -> list[str]:
 
 
 def _loop(scenario) -> str:
+    out_post = scenario.model.output.post
     return "\n".join([
         "computed = {}",
         "N = len(x)",
@@ -359,6 +361,7 @@ def _loop(scenario) -> str:
         "    if Y is None:   # no targets: no loss",
         "        break",
         '    computed[prefix + "loss"] = batch_loss(v, Yb, lb)',
+        f"    computed.update({{prefix + k: val for k, val in metrics(v[{out_post!r}], Yb, lb).items()}})",
         "    if STEPS == 0:",
         "        break",
         "    g = backward(p, xb, v, Yb, lb, rows)",
@@ -373,4 +376,23 @@ def _loop(scenario) -> str:
         "    v = forward(p, x, slice(0, N))",
         '    computed.update({"after." + k: val for k, val in v.items()})',
         '    computed["after.loss"] = batch_loss(v, Y, labels)',
+        f'    computed.update({{"after." + k: val for k, val in metrics(v[{out_post!r}], Y, labels).items()}})',
         ""])
+
+
+# [train] metrics, as a student computes them from the predictions (numpy arrays).
+METRIC_CODE = {
+    "accuracy": ("    right = (yh.argmax(axis=1) == labels) if labels is not None else ((yh >= 0.5) == (Y >= 0.5))\n"
+                 '    out["accuracy"] = right.mean()'),
+    "rmse": '    out["rmse"] = np.sqrt(np.mean((yh - Y) ** 2))',
+    "mae": '    out["mae"] = np.mean(np.abs(yh - Y))',
+}
+
+
+def metrics_function(scenario) -> str:
+    """def metrics(yh, Y, labels): the scenario's train.metrics (none: an empty dict)."""
+    lines = ["def metrics(yh, Y, labels):",
+             '    """[train] metrics: read from the predictions, never part of the loss."""',
+             "    out = {}"]
+    lines += [METRIC_CODE[name] for name in scenario.train.metrics]
+    return "\n".join(lines + ["    return out", "", ""])

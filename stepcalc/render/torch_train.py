@@ -9,7 +9,7 @@ so it checks stepcalc's derivations as well as its arithmetic.
 from __future__ import annotations
 
 from stepcalc.render.numpy_literals import number
-from stepcalc.render.numpy_train import function
+from stepcalc.render.numpy_train import function, metrics_function
 
 # Each activation in torch. The step function has slope 0 everywhere; "+ 0 * u" keeps it on
 # autograd's graph, so the gradients before it come out as zeros rather than missing.
@@ -61,6 +61,10 @@ def kept(t):
     """A value to compare: detached from autograd, as a numpy array."""
     return t.detach().clone().numpy()
 
+
+def as_numpy(*tensors):
+    return [None if t is None else kept(t) for t in tensors]
+
 '''
 
 
@@ -95,7 +99,7 @@ def torch_train_script(scenario) -> str:
     out.append("")
     out.append(_forward(scenario))
     if scenario.has_loss:
-        out += [_loss(scenario), _optimizer(scenario)]
+        out += [_loss(scenario), metrics_function(scenario), _optimizer(scenario)]
     out.append(_loop(scenario))
     return "\n".join(out)
 
@@ -263,6 +267,7 @@ def _loop(scenario) -> str:
         "        t.retain_grad()   # keep ∂L/∂ of the layer values too, not only of the parameters",
         "    loss = batch_loss(v, Yb, lb)",
         '    computed[prefix + "loss"] = loss.item()',
+        f"    computed.update({{prefix + k: val for k, val in metrics(*as_numpy(v[{out.post!r}], Yb, lb)).items()}})",
         "    if STEPS == 0:",
         "        break",
         "    for t in params.values():",
@@ -295,5 +300,6 @@ def _loop(scenario) -> str:
         "        v = forward(params, x, slice(0, N))",
         '        computed.update({"after." + k: kept(t) for k, t in v.items()})',
         '        computed["after.loss"] = batch_loss(v, Y, labels).item()',
+        f'        computed.update({{"after." + k: val for k, val in metrics(*as_numpy(v[{out.post!r}], Y, labels)).items()}})',
         ""]
     return "\n".join(lines)

@@ -246,3 +246,16 @@ def _range(low: int | None, high: int | None) -> str:
     if low is not None and high is not None:
         return f"in {low}..{high}"
     return f">= {low}" if low is not None else f"<= {high}"
+
+
+def listed_choices(table: Table, key: str, choices: tuple[str, ...], default: tuple[str, ...]) -> tuple[str, ...]:
+    typed = table.strings(key, default if default is REQUIRED else list(default))
+    if not typed:
+        raise table.error(key, f"expected at least one of {one_of(choices)}, got []")
+    names = [canonical_choice(name, choices) for name in typed]
+    for i, name in enumerate(names):
+        if name is None:
+            raise ScenarioError(table.file, index(table.at(key), i), choice_problem(typed[i], choices))
+        if name in names[:i]:
+            raise ScenarioError(table.file, index(table.at(key), i), f'"{name}" is listed twice')
+    return tuple(names)

@@ -104,6 +104,7 @@ class Train:
     lr_gamma: float = 1.0
     record: tuple[int, ...] = ()    # long runs: more steps kept in full
     record_every: int = 0
+    metrics: tuple[str, ...] = ()   # accuracy | rmse | mae: slides after the loss
 
     @property
     def gradient_decay(self) -> float:

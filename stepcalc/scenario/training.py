@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from stepcalc.errors import ScenarioError
 
-from .fields import REQUIRED, Table, describe, index, one_of, quote
+from .fields import REQUIRED, Table, describe, index, listed_choices, one_of, quote
 from .model import (LOSS_NAMES, LR_SCHEDULES, MOMENTUM_FORMS, OPTIMIZERS, REDUCTIONS,
                     Layer, Train)
 
 TRAIN_KEYS = ("loss", "reduction", "lr", "steps", "optimizer", "momentum", "weight_decay",
               "frozen", "batch_size", "momentum_form", "beta1", "beta2", "rho", "eps",
-              "lr_schedule", "lr_step", "lr_gamma", "record", "record_every")
+              "lr_schedule", "lr_step", "lr_gamma", "record", "record_every", "metrics")
 MAX_STEPS = 100_000
 # Which optimizers read which hyperparameter key (a key given to another one is an error,
 # so a typo'd optimizer never silently ignores the user's beta2).
@@ -76,7 +76,30 @@ def parse_train(table: Table, param_names: tuple[str, ...], n_samples: int,
         eps=table.number("eps", DEFAULT_EPS.get(optimizer, 1e-8), ge=0.0),
         lr_schedule=schedule, lr_step=lr_step, lr_gamma=lr_gamma,
         record=_record(table), record_every=table.integer("record_every", 0, low=0, high=MAX_STEPS),
+        metrics=_metrics(table, has_targets),
     )
+
+
+# accuracy needs classes to count; rmse and mae an error in the targets' units
+METRIC_LOSSES = {"accuracy": ("cross_entropy", "binary_cross_entropy", "hinge"),
+                 "rmse": ("squared_error", "half_squared_error", "absolute_error"),
+                 "mae": ("squared_error", "half_squared_error", "absolute_error")}
+
+
+def _metrics(table: Table, has_targets: bool) -> tuple[str, ...]:
+    """train.metrics: slides after the loss, read from the predictions."""
+    if table.raw("metrics", []) == []:
+        return ()
+    names = listed_choices(table, "metrics", tuple(METRIC_LOSSES), ())
+    if names and not has_targets:
+        raise table.error("metrics", "a forward-only scenario (no data.y) has nothing to measure")
+    loss = table.choice("loss", LOSS_NAMES) if names else ""
+    for position, name in enumerate(names):
+        if loss not in METRIC_LOSSES[name]:
+            raise ScenarioError(table.file, index(table.at("metrics"), position),
+                                f'{name} goes with loss = {" | ".join(METRIC_LOSSES[name])}, '
+                                f'not "{loss}"')
+    return names
 
 
 def _record(table: Table) -> tuple[int, ...]:

@@ -69,6 +69,9 @@ def _describe(sc: Scenario, q: Quantity, batched: bool) -> SlideText:
             return _loss(sc, batched)
         if q.name == "eta":
             return _schedule(sc)
+        if q.name in _METRIC_TEXT:
+            title, explanation = _METRIC_TEXT[q.name]
+            return SlideText(title, title.split(":")[0].lower(), explanation)
         return _forward(sc, q.name, batched)
     if q.kind == "grad":
         return _gradient(sc, q.name, batched)
@@ -83,6 +86,19 @@ def _describe(sc: Scenario, q: Quantity, batched: bool) -> SlideText:
                          _UPDATE_TEXT[train.optimizer])
     raise KeyError(str(q))
 
+
+# [train] metrics: read from the predictions, never part of the loss or its gradient.
+_METRIC_TEXT = {
+    "accuracy": ("Accuracy: the share of right answers",
+                 "How often the prediction is right, counted on this batch. Not part of the loss: "
+                 "it does not change the gradients."),
+    "rmse": ("RMSE: root-mean-square error",
+             "The typical size of an error, in the targets' own units. Not part of the loss: it "
+             "does not change the gradients."),
+    "mae": ("MAE: mean absolute error",
+            "The mean size of an error, in the targets' own units. Not part of the loss: it does "
+            "not change the gradients."),
+}
 
 # What each optimizer's update slide says (per parameter), torch.optim's names in brackets.
 _UPDATE_TEXT = {

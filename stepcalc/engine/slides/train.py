@@ -14,6 +14,7 @@ from stepcalc.engine.numbers.long_runs import KEEP_HEAD, KEEP_TAIL
 from stepcalc.engine.numbers.run import Run, run_numbers
 from stepcalc.engine.slides.backward_slides import backward_slides, update_slides
 from stepcalc.engine.slides.forward_slides import forward_slides, loss_slide
+from stepcalc.engine.slides.metrics import metric_slides
 from stepcalc.engine.slides.page import Page
 from stepcalc.records.run import AFTER_NUMBER, Losses, RunValues
 from stepcalc.records.flags import Flag, FlagKind
@@ -41,10 +42,12 @@ def plan_slides(run: Run) -> Trace:
         if state.number == AFTER_NUMBER:
             forward_slides(page, phase="check")
             loss_slide(page, flags, phase="check")
+            metric_slides(page, phase="check")
             continue
         forward_slides(page)
         if sc.has_loss:         # a forward-only scenario has no targets, so no loss
             loss_slide(page, flags)
+            metric_slides(page)
         if state.updated:
             backward_slides(page)
             update_slides(page)

@@ -8,7 +8,7 @@ import numpy as np
 
 from stepcalc.errors import ScenarioError
 
-from ..fields import REQUIRED, Table, canonical_choice, choice_problem, index, one_of
+from ..fields import REQUIRED, Table, index, listed_choices, one_of  # noqa: F401  (listed_choices: re-exported)
 from ..model import ACTIVATION_NAMES
 from ..shapes import matrix, readonly, to_array
 
@@ -41,14 +41,3 @@ def vector_or_scalar(table: Table, key: str, size: int, default: float) -> np.nd
     return readonly(arr)
 
 
-def listed_choices(table: Table, key: str, choices: tuple[str, ...], default: tuple[str, ...]) -> tuple[str, ...]:
-    typed = table.strings(key, default if default is REQUIRED else list(default))
-    if not typed:
-        raise table.error(key, f"expected at least one of {one_of(choices)}, got []")
-    names = [canonical_choice(name, choices) for name in typed]
-    for i, name in enumerate(names):
-        if name is None:
-            raise ScenarioError(table.file, index(table.at(key), i), choice_problem(typed[i], choices))
-        if name in names[:i]:
-            raise ScenarioError(table.file, index(table.at(key), i), f'"{name}" is listed twice')
-    return tuple(names)
