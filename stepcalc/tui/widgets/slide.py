@@ -156,6 +156,8 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         result = self._result(width if width > 0 else 100)
         self.texts = {name: (text.plain if text is not None else "") for name, text in parts.items()}
         self.texts["result"] = "\n".join(line.plain for line in result.lines)
+        if self.texts["numbers_note"]:
+            self.texts["numbers"] += "\n" + self.texts.pop("numbers_note")
         if width <= 0 or not self.is_mounted:
             return
         lines: list[Strip] = []
@@ -176,7 +178,10 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         if parts["numbers"] is not None:
             key = ("numbers", step.id, self.selected, self.reveal_numbers, self.reveal_value, width)
             if key not in self._strips:
-                self._strips[key] = self._row("Numbers", self._wide(parts["numbers"], width - LABEL_WIDTH))
+                body = self._wide(parts["numbers"], width - LABEL_WIDTH)
+                if parts["numbers_note"] is not None:
+                    body += self._wrap(parts["numbers_note"], width - LABEL_WIDTH)
+                self._strips[key] = self._row("Numbers", body)
             lines += self._strips[key] + [Strip.blank(0)]
         top = len(lines)
         if result.lines:
@@ -272,6 +277,7 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
             "derivation_note": self._text(("derivation_note", sid), derivation_note),
             "numbers": self._text(("numbers", sid, precision, self.selected, self.reveal_numbers,
                                    self.reveal_value, inner), lambda: self._numbers(inner)),
+            "numbers_note": self._numbers_note(),
             "explanation": Text(display_prose(step.explanation, self.names),
                                 style=self._style("slide--explanation")),
             "flags": flags_text(step, self.names) if (self.show_flags and step.flags) else None,
@@ -299,9 +305,15 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         if self.reveal_value:
             end = len(text.plain)
             text.stylize("bold green", end - len(value), end)
-        if expansion.note and self.reveal_numbers:
-            text.append("\n" + expansion.note, style="dim")
         return text
+
+    def _numbers_note(self) -> Text | None:
+        """The expansion's remark (a term left out, and why): prose, wrapped to the slide."""
+        step = self.step
+        expansion = step.expand(self.selected) if step.expander is not None else None
+        if expansion is None or not expansion.note or not self.reveal_numbers:
+            return None
+        return Text(expansion.note, style="dim")
 
     def _result(self, width: int):
         step = self.step
