@@ -156,3 +156,16 @@ async def test_a_row_wider_than_the_screen_scrolls_sideways_and_is_marked():
         assert any("‹" in line for line in shown)
         await pilot.press("n")                                # the next slide starts at the left
         assert slide.scroll_x == 0
+
+
+@pytest.mark.asyncio
+async def test_the_remark_under_the_numbers_wraps_to_the_slide():
+    app = build_app("recipe_iris", step="accuracy")          # "wrong: sample 1, sample 2, …"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        slide = app.screen.query_one(SlideView)
+        note = app.screen.step.substitution.note
+        assert len(note) > slide.scrollable_size.width - LABEL_WIDTH     # longer than a line
+        assert slide.virtual_size.width == slide.scrollable_size.width    # no sideways scroll
+        shown = " ".join(slide.render_line(y).text.strip() for y in range(slide.size.height))
+        assert " ".join(note.split()) in " ".join(shown.split())
