@@ -74,6 +74,19 @@ def _leading_unit(x: np.ndarray) -> np.ndarray:
         return np.where(unit * 10.0 <= x * (1 + 1e-15), unit * 10.0, unit)
 
 
+def value_as_shown(numeric, digits: int) -> float | None:
+    """What the numbers put in give when each is rounded to ``digits`` as shown (what a
+    student gets from the slide with a calculator); None when a part is not a plain number."""
+    import sympy as sp
+
+    floats = numeric.atoms(sp.Float)
+    shown = numeric.xreplace({f: sp.Float(significant(f, digits), 30) for f in floats})
+    try:
+        return float(shown)
+    except (TypeError, ValueError):      # a term that is not a plain number (f(…) unevaluated)
+        return None
+
+
 def sum_digits(numeric, value: float, digits: int) -> tuple[int, bool]:
     """(digits, approximate) for a chain whose numbers put in are a sum: its terms, as shown,
     must add up to the result as shown. One more digit is tried; if that is not enough
@@ -82,12 +95,9 @@ def sum_digits(numeric, value: float, digits: int) -> tuple[int, bool]:
 
     if not isinstance(numeric, sp.Add) or not math.isfinite(value):
         return digits, False
-    floats = numeric.atoms(sp.Float)
     for tried in (digits, digits + 1):
-        shown = numeric.xreplace({f: sp.Float(significant(f, tried), 30) for f in floats})
-        try:
-            total = float(shown)
-        except (TypeError, ValueError):      # a term that is not a plain number (f(…) unevaluated)
+        total = value_as_shown(numeric, tried)
+        if total is None:
             return digits, False
         if significant(total, tried) == significant(value, tried):
             return tried, False
