@@ -45,12 +45,22 @@ def digits_to_tell_apart(before, after, digits: int) -> int:
     after = np.asarray(after, dtype=float).reshape(-1)
     if before.shape != after.shape:
         return digits
-    both = np.concatenate([before, after])
-    noise = float_noise(both)
-    changed = [(b, a) for b, a, nb, na in zip(before, after, noise[:before.size], noise[before.size:])
-               if b != a and math.isfinite(b) and math.isfinite(a) and not (nb or na)]
-    while digits < MAX_DIGITS and any(significant(b, digits) == significant(a, digits)
-                                      for b, a in changed):
+    noise = float_noise(np.concatenate([before, after]))
+    with np.errstate(invalid="ignore"):
+        changed = ((before != after) & np.isfinite(before) & np.isfinite(after)
+                   & ~noise[:before.size] & ~noise[before.size:])
+    b, a = before[changed], after[changed]
+    gap, larger = np.abs(a - b), np.maximum(np.abs(b), np.abs(a))
+    while digits < MAX_DIGITS:
+        # Two numbers that print alike at d significant digits are each within half a unit
+        # of their d-th digit of the same decimal, so they differ by at most one unit of the
+        # larger one's d-th digit: only those pairs (few, on a large matrix) are printed.
+        # That unit is at most larger·10^(1−d), a cheaper first cut.
+        bound = 10.0 ** (1 - digits) * (1 + 1e-9)
+        close = np.flatnonzero(gap <= larger * bound)
+        close = close[gap[close] <= _leading_unit(larger[close]) * bound]
+        if not any(significant(b[i], digits) == significant(a[i], digits) for i in close):
+            break
         digits += 1
     return digits
 
@@ -62,6 +72,28 @@ def sequence_digits(values, digits: int) -> int:
     return digits_to_tell_apart(values[:-1], values[1:], digits) if values.size > 1 else digits
 
 
+def _leading_unit(x: np.ndarray) -> np.ndarray:
+    """10^⌊log₁₀ x⌋ of positive x, corrected where log10 rounds across a power of ten;
+    within rounding of a power of ten, the larger unit (a bound that only ever admits more)."""
+    with np.errstate(divide="ignore", over="ignore"):
+        unit = 10.0 ** np.floor(np.log10(x))
+        unit = np.where(unit > x * (1 + 1e-15), unit / 10.0, unit)
+        return np.where(unit * 10.0 <= x * (1 + 1e-15), unit * 10.0, unit)
+
+
+def value_as_shown(numeric, digits: int) -> float | None:
+    """What the numbers put in give when each is rounded to ``digits`` as shown (what a
+    student gets from the slide with a calculator); None when a part is not a plain number."""
+    import sympy as sp
+
+    floats = numeric.atoms(sp.Float)
+    shown = numeric.xreplace({f: sp.Float(significant(f, digits), 30) for f in floats})
+    try:
+        return float(shown)
+    except (TypeError, ValueError):      # a term that is not a plain number (f(…) unevaluated)
+        return None
+
+
 def sum_digits(numeric, value: float, digits: int) -> tuple[int, bool]:
     """(digits, approximate) for a chain whose numbers put in are a sum: its terms, as shown,
     must add up to the result as shown. One more digit is tried; if that is not enough
@@ -70,12 +102,9 @@ def sum_digits(numeric, value: float, digits: int) -> tuple[int, bool]:
 
     if not isinstance(numeric, sp.Add) or not math.isfinite(value):
         return digits, False
-    floats = numeric.atoms(sp.Float)
     for tried in (digits, digits + 1):
-        shown = numeric.xreplace({f: sp.Float(significant(f, tried), 30) for f in floats})
-        try:
-            total = float(shown)
-        except (TypeError, ValueError):      # a term that is not a plain number (f(…) unevaluated)
+        total = value_as_shown(numeric, tried)
+        if total is None:
             return digits, False
         if significant(total, tried) == significant(value, tried):
             return tried, False

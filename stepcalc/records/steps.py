@@ -80,7 +80,9 @@ class Table:
 
     ``values`` is rows × columns; renderers print ``row_labels`` down the left and
     ``column_labels`` across the top. ``sparkline`` asks for a text sparkline of each
-    row next to it (histogram counts).
+    row next to it (histogram counts). ``plot = "curves"`` asks for a line plot besides:
+    each row one curve over the columns (the experiment's runs per epoch), labelled
+    ``plot_label`` on its y axis.
     """
 
     row_labels: tuple[str, ...]
@@ -88,6 +90,8 @@ class Table:
     values: np.ndarray
     corner: str = ""                   # the top-left cell
     sparkline: bool = False
+    plot: str = ""                     # "" | "curves"
+    plot_label: str = ""
 
 
 @dataclass

@@ -17,6 +17,7 @@ import numpy as np
 
 from stepcalc.records.notation import Name, display_prose, scenario_names
 from stepcalc.records.steps import PHASE_LABELS, Trace
+from stepcalc.render.curves_svg import table_plot
 from stepcalc.render.flags import entry_suffix, flag_message
 from stepcalc.render.html_assets import SCRIPT, STYLE
 from stepcalc.render.html_network import network_svg
@@ -223,7 +224,8 @@ def result_part(step, precision: int, blank: bool) -> str:
         symbol = Name(step.id)
     lhs = mathml(to_latex(symbol, precision) + " =")
     if step.table is not None:
-        return part("Result", labelled_table(step.table, precision, blank))
+        plot = table_plot(step.table, step.title) if step.table.plot and not blank else ""
+        return part("Result", labelled_table(step.table, precision, blank) + plot)
     if not step.value.ndim:
         value = '<span class="blank" aria-label="blank: result"></span>' if blank else \
             mathml(number_latex(float(step.value), precision))

@@ -56,6 +56,8 @@ def _step_dict(step, precision: int, raw: bool = False) -> dict:
     if table is not None:   # only the non-train kinds have tables: train output is unchanged
         out["table"] = {"rows": list(table.row_labels), "columns": list(table.column_labels),
                         "corner": table.corner, "values": plain_(table.values)}
+        if table.plot:
+            out["table"]["plot"] = table.plot
     return out
 
 

@@ -87,6 +87,10 @@ def step_markdown(step, number: int, precision: int, names, full_derivations: bo
         symbol = Name(step.id)
     if step.table is not None:
         out.append(table_markdown(step.table, precision, blank))
+        if step.table.plot and not blank:
+            from stepcalc.render.curves_svg import table_plot   # only curves tables pay for it
+
+            out.append(table_plot(step.table, step.title))   # inline SVG: Markdown passes HTML
     elif step.value.ndim and not step.one_entry_expanded:
         value = blank_matrix_latex(step.shape) if blank else matrix_latex(step.value, precision)
         out.append(display_math(f"{to_latex(symbol, precision)} = {value}"))

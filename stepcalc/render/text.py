@@ -37,13 +37,13 @@ def align_numbers(cells: list[str]) -> list[str]:
     """Pad number strings so their decimal points line up in one column."""
     heads, tails = [], []
     for cell in cells:
-        if "." in cell and "e" not in cell:
-            head, tail = cell.split(".", 1)
-            heads.append(head)
-            tails.append("." + tail)
-        else:
-            heads.append(cell)
-            tails.append("")
+        # the integer part, then the rest: 1.821e−05 lines up with 0.0006304 by its point
+        # (whole, it made a 4 × 6 matrix of small Adam moments too wide for 120 columns)
+        cut = min((cell.index(c) for c in ".e" if c in cell), default=len(cell))
+        if cell[:1].isalpha():             # nan, inf: not a number to split
+            cut = len(cell)
+        heads.append(cell[:cut])
+        tails.append(cell[cut:])
     head_width = max((len(h) for h in heads), default=0)
     tail_width = max((len(t) for t in tails), default=0)
     return [h.rjust(head_width) + t.ljust(tail_width) for h, t in zip(heads, tails)]

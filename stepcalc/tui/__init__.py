@@ -28,6 +28,8 @@ def build_app(scenario_or_trace=None, *, step: str | None = None):
         from stepcalc.files import load_scenario
 
         source = load_scenario(str(source))
+    if step is None and getattr(source, "kind", "") == "experiment":
+        return StepcalcApp(experiment=source)     # trained in the app, with progress
     import stepcalc
 
     return StepcalcApp(stepcalc.trace(source), start=step)

@@ -24,16 +24,23 @@ class StepcalcApp(App[int]):
                 tooltip="Quit at once (exit code 130, like any interrupted stepcalc command)"),
     ]
 
-    def __init__(self, trace=None, start: str | None = None) -> None:
+    def __init__(self, trace=None, start: str | None = None, experiment=None) -> None:
         super().__init__()
         self.trace = trace
+        self.experiment = experiment    # kind = "experiment" scenario still to train
         self.start = start              # step id to open at
         self.score = Score()            # quiz score for the whole session
         for theme in THEMES:
             self.register_theme(theme)
 
     def get_default_screen(self):
-        """The first screen: the slides of the trace, or the picker without one."""
+        """The first screen: the slides of the trace, or the picker without one (an
+        experiment: its curves, trained first when given as a scenario)."""
+        from stepcalc.tui.widgets.experiment_screen import first_experiment_screen
+
+        experiment = first_experiment_screen(self.trace, self.experiment, self.start)
+        if experiment is not None:
+            return experiment
         if self.trace is None:
             from stepcalc.tui.screens.picker import PickerScreen
 

@@ -14,15 +14,16 @@ from stepcalc.tui.plain import plain
 
 
 def scenario_files() -> list[tuple[str, str]]:
-    """(label, file or name) of the bundled scenarios, then the *.toml of the current folder."""
-    from stepcalc.bundled import bundled
+    """(label, file or name) of the bundled scenarios, then the scenario files of the
+    current folder (a ``*.toml`` with a top-level title: not pyproject.toml)."""
+    from stepcalc.bundled import bundled, scenario_files as folder_files
 
     out = [(f"bundled: {name}", name) for name in bundled()]
     try:
-        here = sorted(Path.cwd().glob("*.toml"))
+        here = folder_files(Path.cwd())
     except OSError:
-        here = []
-    out += [(f"this folder: {path.name}", str(path)) for path in here if path.is_file()]
+        here = {}
+    out += [(f"this folder: {path.name}", str(path)) for path in here.values()]
     return out
 
 
@@ -39,6 +40,10 @@ class DeckCommands(Provider):
         if isinstance(screen, SlideScreen):
             out.append(("Presentation mode", "The slide alone, centred (key f)",
                         screen.action_toggle_presentation))
+            out.append(("Derivations in full or short", "Every line sympy went through, or "
+                        "definition = identity as the exports (key d)", screen.action_toggle_derivation))
+            out.append(("Quiz: reset the score", "0/0, every answered entry hidden again (key R)",
+                        screen.action_reset_score))
             for fmt in FORMATS:
                 out.append((f"Export {fmt}", f"Write this scenario as {fmt} into the current folder",
                             partial(screen.action_export, fmt)))

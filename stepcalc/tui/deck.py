@@ -7,10 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from stepcalc.records.quantity import Quantity
-from stepcalc.records.steps import PHASE_LABELS, Step, Trace
+from stepcalc.records.steps import PHASE_LABELS, Step, Table, Trace
 
 LOSS = Quantity("loss")
+GAP = "gap"                      # the phase of a gap slide (steps computed, not recorded)
+LABELS = {**PHASE_LABELS, GAP: "Not recorded"}
+GAP_COLUMNS = 9                  # losses shown in a gap slide's table (first … last)
 
 def pretty_name(text: str, names=()) -> str:
     """Names and ids in a label the slide way (ŷ, W⁽¹⁾, ∂L/∂w₁₁): see notation.display_prose."""
@@ -37,7 +42,61 @@ class Block:
 
     @property
     def label(self) -> str:
-        return PHASE_LABELS.get(self.phase, self.phase.capitalize())
+        return LABELS.get(self.phase, self.phase.capitalize())
+
+
+def gap_step(trace: Trace, before: int, after: int, names=()) -> Step:
+    """The slide between recorded training steps ``before`` and ``after`` of a long run:
+    which steps were computed but not recorded, their loss (read from trace.losses), and
+    where the weights of the next slide come from (the recorded states on both sides)."""
+    from stepcalc.records.notation import entry_text, text_name
+    from stepcalc.render.text import number_text
+
+    first, last = before + 1, after - 1
+    losses = np.asarray(trace.losses[first - 1:last], dtype=float)
+    picked = np.unique(np.linspace(0, losses.size - 1, min(GAP_COLUMNS, losses.size)).round().astype(int))
+    precision = trace.scenario.precision
+    sc = trace.scenario
+    count = last - first + 1
+    lines = [f"A run of {sc.train.steps} steps keeps the first and the last few in full "
+             f"(train.record and train.record_every keep more). Steps {first}–{last} were "
+             f"computed with the same rules, one update each; only their loss was kept: "
+             f"{number_text(losses[0], precision)} at step {first}, "
+             f"{number_text(losses.min(), precision)} at its lowest, "
+             f"{number_text(losses[-1], precision)} at step {last}."]
+    done, coming = trace.state(before), trace.state(after)
+    if done is not None and coming is not None and done.params_after is not None:
+        changes = []
+        for name, value in coming.params.items():
+            was = np.asarray(done.params_after[name])
+            now = np.asarray(value)
+            if was.size:
+                where = tuple(0 for _ in range(was.ndim))
+                entry = entry_text(name, [1] * was.ndim) if was.ndim else text_name(name)
+                changes.append(f"{entry} {number_text(was[where], precision)} → "
+                               f"{number_text(now[where], precision)}")
+        lines.append(f"The weights on the next slide (step {after}) are what these {count} "
+                     f"updates made of those after step {before}: " + ", ".join(changes) + ".")
+    table = Table(row_labels=("loss",), column_labels=tuple(str(first + int(i)) for i in picked),
+                  values=losses[picked].reshape(1, -1), corner="step", sparkline=True)
+    return Step(id=Quantity("loss", step=first), phase=GAP, value=losses[picked],
+                title=f"Steps {first}–{last}: computed, not recorded", explanation="\n\n".join(lines),
+                step_number=first, table=table, precision=precision,
+                label=f"⋯ steps {first}–{last} not recorded")
+
+
+def with_gaps(trace: Trace) -> list[Step]:
+    """The trace's steps with a gap slide wherever recorded training steps skip numbers."""
+    out: list[Step] = []
+    previous = None
+    for step in trace.steps:
+        number = step.step_number
+        if previous and number > previous + 1 and step.phase != GAP:
+            out.append(gap_step(trace, previous, number))
+        out.append(step)
+        if number:
+            previous = number
+    return out
 
 
 @dataclass
@@ -46,6 +105,7 @@ class Deck:
     blocks: list[Block] = field(init=False)
 
     def __post_init__(self):
+        self.slides = with_gaps(self.trace) if self.is_train else list(self.trace.steps)
         self.blocks = []
         for index, step in enumerate(self.steps):
             last = self.blocks[-1] if self.blocks else None
@@ -57,7 +117,8 @@ class Deck:
 
     @property
     def steps(self) -> list[Step]:
-        return self.trace.steps
+        """The slides: the trace's steps, and a gap slide where a long run kept no steps."""
+        return self.slides
 
     @property
     def scenario(self):
@@ -99,8 +160,10 @@ class Deck:
     def heading(self, index: int) -> str:
         """'Backward pass · step 1 of 1 · slide 11/21' (training step only when > 1)."""
         step = self.steps[index]
-        parts = [PHASE_LABELS.get(step.phase, step.phase)] if self.is_train else []
-        if self.training_steps > 1 and step.step_number > 0:
+        parts = [LABELS.get(step.phase, step.phase)] if self.is_train else []
+        if step.phase == GAP:
+            parts.append(f"{step.title.split(':')[0].lower()} of {self.training_steps}")
+        elif self.training_steps > 1 and step.step_number > 0:
             parts.append(f"training step {step.step_number} of {self.training_steps}")
         parts.append(f"slide {index + 1}/{len(self)}")
         return " · ".join(parts)

@@ -84,6 +84,9 @@ def test_every_slide_fits_at_120x36(name):
                         f"run {name}; sleep 30")
     found = []
     try:
+        if trace.scenario.kind == "experiment":    # it opens on the curves: "s" for the steps
+            terminal.wait_for("All runs: training loss per epoch", timeout=120)
+            terminal.press("s")
         for index, step in enumerate(steps):
             screen = terminal.wait_for(rf"slide {index + 1}/{len(steps)}(?!\d)")
             found += [f"{problem}\n{screen}" for problem in problems(screen, step)]

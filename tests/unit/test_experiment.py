@@ -90,6 +90,83 @@ def test_small_run_matches_an_independent_numpy_loop():
         check_epoch(epoch)
 
 
+@pytest.mark.parametrize("optimizer", ["adam", "adamw"])
+def test_batchnorm_adam_epoch_matches_an_independent_numpy_loop(optimizer):
+    """Batch norm (batch statistics in training, running ones when evaluating) and Adam /
+    AdamW with weight decay, written out here by hand: two epochs, value by value."""
+    text = (IRIS_RUN.replace('optimizer = "momentum"\nmomentum = 0.8',
+                             f'optimizer = "{optimizer}"\nweight_decay = 0.1')
+            .replace('activation = "tanh"', 'activation = "relu"\nbatchnorm = true')
+            .replace('init = "normal"\nstd = 0.3', 'init = "kaiming"')
+            .replace("lr = 0.05", "lr = 0.01").replace("epochs = 3", "epochs = 2"))
+    values = stepcalc.trace(stepcalc.loads(text)).values
+    iris = load_bundled("iris")
+    order = np.random.default_rng(3).permutation(150)
+    test, train = order[:30], order[30:]
+    mu, sigma = iris.x[train].mean(), iris.x[train].std()
+    xtr, xte = (iris.x[train] - mu) / sigma, (iris.x[test] - mu) / sigma
+    ytr, yte = iris.labels[train], iris.labels[test]
+    rng = np.random.default_rng(7)
+    W1 = rng.standard_normal((4, 5)) * np.sqrt(2 / 4)
+    W2 = rng.standard_normal((5, 3)) * np.sqrt(2 / 5)
+    b1, gamma, beta, b2 = np.zeros(5), np.ones(5), np.zeros(5), np.zeros(3)
+    params = [W1, b1, gamma, beta, W2, b2]
+    m = [np.zeros_like(q) for q in params]
+    v = [np.zeros_like(q) for q in params]
+    run_mean, run_var = np.zeros(5), np.ones(5)
+    eps, lam, lr = 1e-5, 0.1, 0.01
+
+    def evaluate(xs, ys):
+        u = xs @ W1 + b1
+        h = np.maximum(gamma * (u - run_mean) / np.sqrt(run_var + eps) + beta, 0)
+        z = h @ W2 + b2
+        logp = z - z.max(1, keepdims=True)
+        logp -= np.log(np.exp(logp).sum(1, keepdims=True))
+        return -logp[np.arange(len(ys)), ys].mean(), np.mean(logp.argmax(1) == ys)
+
+    t = 0
+    for epoch in (1, 2):
+        perm = rng.permutation(120)
+        norms = []
+        for start in range(0, 120, 40):
+            rows = perm[start:start + 40]
+            xb, yb, n = xtr[rows], ytr[rows], len(rows)
+            u = xb @ W1 + b1
+            bmean, bvar = u.mean(0), ((u - u.mean(0)) ** 2).mean(0)
+            xhat = (u - bmean) / np.sqrt(bvar + eps)
+            pre = gamma * xhat + beta
+            h = np.maximum(pre, 0)
+            z = h @ W2 + b2
+            p = np.exp(z - z.max(1, keepdims=True))
+            p /= p.sum(1, keepdims=True)
+            dz = (p - np.eye(3)[yb]) / n
+            dW2, db2 = h.T @ dz, dz.sum(0)
+            dpre = dz @ W2.T * (pre > 0)
+            dgamma, dbeta = (dpre * xhat).sum(0), dpre.sum(0)
+            dxhat = dpre * gamma
+            du = (n * dxhat - dxhat.sum(0) - xhat * (dxhat * xhat).sum(0)) / (n * np.sqrt(bvar + eps))
+            dW1, db1 = xb.T @ du, du.sum(0)
+            norms.append([np.linalg.norm(dW1), np.linalg.norm(dW2)])
+            run_mean = 0.9 * run_mean + 0.1 * bmean
+            run_var = 0.9 * run_var + 0.1 * bvar * n / (n - 1)
+            t += 1
+            for k, (q, g) in enumerate(zip(params, (dW1, db1, dgamma, dbeta, dW2, db2))):
+                if k in (0, 4):            # weight decay on W only
+                    if optimizer == "adamw":
+                        q -= lr * lam * q
+                    else:
+                        g = g + lam * q
+                m[k] = 0.9 * m[k] + 0.1 * g
+                v[k] = 0.999 * v[k] + 0.001 * g * g
+                q -= lr * (m[k] / (1 - 0.9 ** t)) / (np.sqrt(v[k] / (1 - 0.999 ** t)) + 1e-8)
+        np.testing.assert_allclose(values[f"tiny.epoch{epoch}.grad_norm"], np.mean(norms, 0), rtol=1e-9)
+        loss, _ = evaluate(xtr, ytr)
+        test_loss, accuracy = evaluate(xte, yte)
+        assert values[f"tiny.epoch{epoch}.loss"] == pytest.approx(loss, rel=1e-9)
+        assert values[f"tiny.epoch{epoch}.test_loss"] == pytest.approx(test_loss, rel=1e-9)
+        assert values[f"tiny.epoch{epoch}.accuracy"] == accuracy
+
+
 def _random_problem(seed):
     rng = np.random.default_rng(seed)
     return rng.normal(size=(6, 3)), rng.integers(0, 4, size=6)
@@ -171,6 +248,9 @@ def test_csv_rows_relative_to_the_scenario(tmp_path):
     ("a,b,kind\n1,x,cat\n2,1,dog\n", "", "", "data.csv", 'line 2, column "b": expected a number, got "x"'),
     ("a,kind\n1,cat\n2,cat\n3,cat\n", "", "", "data.target", "one class only"),
     (CSV, "", "", "data.test_fraction", "leaves the test split empty"),
+    ("a,b,kind\n1,nan,cat\n2,1,dog\n", "", "", "data.csv", 'line 2, column "b": expected a number, got "nan"'),
+    ("a,b,kind\n1,2,cat\n2,,dog\n", "", "", "data.csv", 'line 3, column "b": expected a number, got ""'),
+    ("a,b,kind\n1,2,cat\n2,1\n", "", "", "data.csv", "line 3 has 2 cells; the header has 3"),
     (CSV, "", 'optimizer = "sgd"\nbeta1 = 0.5', "runs[0].beta1", "only used by adam, adamw"),
     (CSV, "", 'init = "normal"', "runs[0].std", "missing"),
     (CSV, "", 'hidden2 = 3', "runs[0].hidden2", "unknown key"),
@@ -203,6 +283,31 @@ def test_missing_csv_and_reserved_names(tmp_path):
     assert code == 2 and "runs[0].name" in err and "reserved" in err
 
 
+@pytest.mark.parametrize("fraction,side", [("0.001", "test"), ("0.999", "training")])
+def test_bundled_split_that_leaves_a_side_empty(tmp_path, fraction, side):
+    text = ('title = "t"\nkind = "experiment"\n[data]\ndataset = "iris"\n'
+            f'test_fraction = {fraction}\n[[runs]]\nname = "r"\nhidden = []\n')
+    file = write_scenario(tmp_path, text, "split.toml")
+    code, _, err = run_cli("export", file)
+    assert code == 2 and "Traceback" not in err
+    assert f"{file}: data.test_fraction: " in err and f"leaves the {side} split empty" in err
+
+
+def test_limits_are_checked_before_any_training(monkeypatch):
+    """The loader refuses the work before the engine is reached: the trainer is never called."""
+    from stepcalc.engine.kinds import experiment
+    from stepcalc.errors import ScenarioError
+
+    def trainer_called(*args, **kwargs):
+        raise AssertionError("trained before the limits were checked")
+
+    monkeypatch.setattr(experiment, "train_run", trainer_called)
+    big = ('title = "t"\nkind = "experiment"\n[data]\ndataset = "digits"\n'
+           '[[runs]]\nname = "big"\nhidden = [4096, 4096]\nepochs = 1000\n')
+    with pytest.raises(ScenarioError, match="multiply-adds"):
+        stepcalc.trace(stepcalc.loads(big))
+
+
 def test_work_limit_is_checked_before_training(tmp_path):
     text = ('title = "t"\nkind = "experiment"\n[data]\ndataset = "digits"\n'
             '[[runs]]\nname = "big"\nhidden = [2048, 2048]\nepochs = 1000\n')
@@ -226,3 +331,26 @@ def test_bundled_seed_discussion_tells_the_decks_story():
         norms = values[f"{deep}.epoch{last}.grad_norm"]
         assert norms[0] < 1e-3 * norms[-1]
     assert values[f"sigmoid2.epoch{last}.accuracy"] > values[f"sigmoid7.epoch{last}.accuracy"]
+
+
+def test_json_holds_every_number_of_every_run(tmp_path):
+    """Each run's per-epoch ids, complete, at full precision; the steps' tables too (null
+    where a shorter run has no epoch)."""
+    text = IRIS_RUN + ('[[runs]]\nname = "short"\nhidden = []\nepochs = 1\n')
+    code, out, err = run_cli("export", write_scenario(tmp_path, text, "j.toml"), "-f", "json")
+    assert code == 0, err
+    exported = json.loads(out)
+    values = stepcalc.trace(stepcalc.loads(text)).values
+    per_epoch = ("loss", "test_loss", "accuracy", "train_accuracy", "act_mean", "act_std")
+    for run, epochs, hidden in (("tiny", 3, 1), ("short", 1, 0)):
+        for k in range(epochs + 1):
+            ids = [f"{run}.epoch{k}.{q}" for q in per_epoch] + ([f"{run}.epoch{k}.grad_norm"] if k else [])
+            for key in ids:
+                np.testing.assert_array_equal(np.asarray(exported["values"][key], dtype=float), values[key])
+        assert f"{run}.epoch{epochs + 1}.loss" not in exported["values"]
+        assert len(exported["values"][f"{run}.epoch1.grad_norm"]) == hidden + 1
+    steps = {s["id"]: s for s in exported["steps"]}
+    loss = steps["compare.loss"]["table"]
+    assert loss["plot"] == "curves" and loss["rows"] == ["tiny", "short"]
+    assert loss["values"][1] == [values["short.epoch0.loss"], values["short.epoch1.loss"], None, None]
+    assert steps["tiny.grad_norms"]["table"]["values"][2] == list(values["tiny.epoch3.grad_norm"])

@@ -78,3 +78,27 @@ def test_divergence_watch():
 def test_batches_are_consecutive_slices():
     assert batches(5, 2) == [slice(0, 2), slice(2, 4), slice(4, 5)]
     assert batches(5, 0) == batches(5, 9) == [slice(0, 5)]
+
+
+def _first_growth_by_hand(losses, run):
+    count = 0
+    for step in range(2, len(losses) + 1):
+        a, b = losses[step - 2], losses[step - 1]
+        count = count + 1 if np.isfinite(a) and np.isfinite(b) and b > a else 0
+        if count == run:
+            return step
+    return None
+
+
+def test_first_growth_is_the_step_ending_five_rises_in_a_row():
+    from stepcalc.engine.slides.train import first_growth
+
+    rng = np.random.default_rng(3)
+    for trial in range(300):
+        n = int(rng.integers(0, 40))
+        losses = rng.choice([1.0, -1.0], size=n, p=[0.7, 0.3]).cumsum()   # mostly rising
+        losses[rng.random(n) < 0.05] = np.nan
+        losses[rng.random(n) < 0.05] = np.inf
+        assert first_growth(losses, 5) == _first_growth_by_hand(losses, 5), losses
+    assert first_growth(np.arange(7.0), 5) == 6          # steps 1..6 rise 5 times
+    assert first_growth(np.arange(6.0)[::-1], 5) is None

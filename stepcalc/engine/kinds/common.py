@@ -66,8 +66,9 @@ class Emitter:
         return Trace(self.sc, self.steps, self.values)
 
 
-def table(rows, columns, values, corner: str = "", sparkline: bool = False) -> Table:
+def table(rows, columns, values, corner: str = "", sparkline: bool = False, plot: str = "",
+          plot_label: str = "") -> Table:
     values = np.asarray(values, dtype=float)
     if values.ndim == 1:
         values = values.reshape(1, -1)
-    return Table(tuple(rows), tuple(columns), values, corner, sparkline)
+    return Table(tuple(rows), tuple(columns), values, corner, sparkline, plot, plot_label)

@@ -121,7 +121,7 @@ def _emit_run(em: Emitter, run, c, data, n_train: int, n_test: int, stats) -> No
             "Each row is measured after that epoch (epoch 0: at initialisation): the mean "
             "cross-entropy over the training split and over the test split, and the share of "
             "rows whose largest softmax output is the right class.",
-            table=table(epochs, CURVE_COLUMNS, values, corner="epoch"),
+            formula=_loss_formula, table=table(epochs, CURVE_COLUMNS, values, corner="epoch"),
             flags=_curve_flags(run, c, len(data.classes)))
     layers = [f"W{l + 1}" for l in range(c.grad_norm.shape[1])]
     em.emit(f"{run.name}.grad_norms", "update", f"{run.name}: weight-gradient norm per layer",
@@ -129,7 +129,7 @@ def _emit_run(em: Emitter, run, c, data, n_train: int, n_test: int, stats) -> No
             "‖∂L/∂W‖_F = √(Σᵢⱼ (∂L/∂Wᵢⱼ)²) of each layer's weights, averaged over the epoch's "
             "minibatch updates (L: the batch's mean cross-entropy, without weight decay). "
             "The strip beside each row is that profile from the first layer to the output.",
-            table=table(epochs[1:], layers, c.grad_norm, corner="epoch", sparkline=True),
+            formula=_norm_formula, table=table(epochs[1:], layers, c.grad_norm, corner="epoch", sparkline=True),
             flags=_gradient_flags(c))
     if c.act_mean.shape[1]:
         stats_values = np.empty((len(epochs), 2 * c.act_mean.shape[1]))
@@ -141,6 +141,29 @@ def _emit_run(em: Emitter, run, c, data, n_train: int, n_test: int, stats) -> No
                 "split" + (" (batch norm with its running statistics, as at test time)"
                            if run.batchnorm else "") + ", after each epoch.",
                 table=table(epochs, columns, stats_values, corner="epoch"))
+
+
+def _loss_formula():
+    """L = −(1/N) Σₙ log ŷ_{n, yₙ}: the mean cross-entropy every curve measures."""
+    import sympy as sp
+
+    from stepcalc.records.notation import Name
+
+    n, N = sp.symbols("n N", integer=True, positive=True)
+    y_hat, y = sp.IndexedBase(Name("y_hat")), sp.IndexedBase(Name("y"))
+    return sp.Eq(Name("L"), -sp.Sum(sp.log(y_hat[n, y[n]]), (n, 1, N)) / N, evaluate=False)
+
+
+def _norm_formula():
+    """‖∂L/∂W‖_F: the square root of the sum of the squared entries."""
+    import sympy as sp
+
+    from stepcalc.records.notation import Grad, Name, Root, Squared, applied, entry
+
+    i, j = sp.symbols("i j", integer=True)
+    norm = applied(r"\operatorname{norm}_F", "norm_F")
+    total = sp.Sum(Squared(Grad(entry("W", i, j))), (i, 1, sp.Symbol("D_in")), (j, 1, sp.Symbol("D_out")))
+    return sp.Eq(norm(Grad(Name("W"))), Root(total), evaluate=False)
 
 
 def _curve_flags(run, c, n_classes: int):
@@ -177,7 +200,8 @@ def _emit_comparison(em: Emitter, runs, curves) -> None:
         em.emit(f"compare.{key}", "loss", f"All runs: {title} per epoch", values,
                 f"One row per run, one column per epoch (0: at initialisation): the {what}. "
                 "The strip is the curve.",
-                table=table(names, epochs, values, corner="run \\ epoch", sparkline=True))
+                table=table(names, epochs, values, corner="run \\ epoch", sparkline=True,
+                            plot="curves", plot_label=title))
     final = np.array([[curves[n].loss[-1], curves[n].test_loss[-1], curves[n].accuracy[-1],
                        curves[n].train_accuracy[-1]] for n in names])
     best = names[int(np.nanargmax(final[:, 2]))] if np.isfinite(final[:, 2]).any() else names[0]

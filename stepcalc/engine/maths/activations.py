@@ -14,6 +14,7 @@ SELU′(0) = λ, step′ = 0 everywhere (sympy's diff of the Piecewise). sympy i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 import numpy as np
@@ -91,22 +92,35 @@ class Activation:
             raise TypeError(f"{self.name} is not elementwise: use softmax_vjp(a, g)")
         u = _f64(u)
         if self.stable_derivative is not None:
-            return np.asarray(self.stable_derivative(u), dtype=np.float64)   # 0-d stays an array
+            return self.slope(u, None, alpha)
         alpha = self.alpha_or_default(alpha)
         a = self.forward(u, alpha) if a is None else _f64(a)
-        from stepcalc.engine.maths import derivatives_numpy
-
-        fn = getattr(derivatives_numpy, "activation_" + self.name)
         # numpy evaluates every Piecewise branch: e^{1e4} in the branch not taken
         # overflows harmlessly, and σ(u) = 1/(1 + e^{−u}) → 1/inf = 0 is the right limit.
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            value = fn(u, a, 0.0 if alpha is None else float(alpha))
+            return self.slope(u, a, alpha)
+
+    def slope(self, u: np.ndarray, a: np.ndarray | None, alpha) -> np.ndarray:
+        """`derivative` without its checks and warning filter, for the training loop's
+        every step: u and a = f(u) are float64 arrays (a may be None where the stable
+        derivative needs u only), alpha already defaulted, and the caller silences numpy's
+        float warnings (run_numbers does, once per run)."""
+        if self.stable_derivative is not None:
+            return np.asarray(self.stable_derivative(u), dtype=np.float64)   # 0-d stays an array
+        value = self._numbers_derivative(u, a, 0.0 if alpha is None else float(alpha))
         if (type(value) is np.ndarray and value.dtype == np.float64 and value.shape == u.shape
                 and value.base is None and value is not u and value is not a):
             return value     # a new float64 array of u's shape already (the training loop's case)
         from stepcalc.engine.maths.arrays import as_float_array
 
         return as_float_array(value, u, a)
+
+    @cached_property
+    def _numbers_derivative(self) -> Callable[..., object]:
+        """f′ as generated numpy code (derivatives_numpy.py), looked up once."""
+        from stepcalc.engine.maths import derivatives_numpy
+
+        return getattr(derivatives_numpy, "activation_" + self.name)
 
 
 # --- numpy forwards -----------------------------------------------------------------
@@ -172,10 +186,12 @@ def _softsign(u, alpha=None):
 def _softmax(u, alpha=None):
     """Row-wise (last axis); subtracting the row max keeps every exponent ≤ 0."""
     u = _f64(u)
-    z = u - u.max(axis=-1, keepdims=True)
+    # np.maximum.reduce / np.add.reduce are what u.max / e.sum call, minus a Python
+    # wrapper each: this runs at every training step.
+    z = u - np.maximum.reduce(u, axis=-1, keepdims=True)
     with np.errstate(under="ignore"):
         e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    return e / np.add.reduce(e, axis=-1, keepdims=True)
 
 
 # --- sympy expressions (as the slides write them) -------------------------------------

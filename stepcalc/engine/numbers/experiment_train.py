@@ -5,7 +5,9 @@ forward, two backward.
 Parameters are one list in network order: for each hidden layer W, b (and γ, β with batch
 norm), then the output layer's W, b. Row convention (u = a·W + b, W is d_in × d_out).
 Batch norm follows torch.nn.BatchNorm1d: batch statistics (biased variance) in training,
-running statistics (momentum 0.1, unbiased variance) when evaluating.
+running statistics (momentum 0.1, unbiased variance) when evaluating. One implementation of
+each formula: batch norm is network.batchnorm / batchnorm_backward (the batchnorm layer's),
+the updates are optim.Optimizer's (the train kind's), over views of one flat array.
 
 Everything random comes from one ``numpy.random.Generator(seed)``: the weights first, in
 layer order, then one permutation of the training rows per epoch, so a run is reproducible
@@ -19,8 +21,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from stepcalc.engine.kinds.init_stats import weight_std
-from stepcalc.engine.numbers.blas_threads import single_thread
 from stepcalc.engine.maths.activations import get_activation
+from stepcalc.engine.numbers.blas_threads import single_thread
+from stepcalc.engine.numbers.network import Normalised, batchnorm, batchnorm_backward
+from stepcalc.engine.numbers.optim import Optimizer
+from stepcalc.scenario.model import Train
 
 BN_EPS = 1e-5
 BN_MOMENTUM = 0.1
@@ -66,9 +71,7 @@ class Forward:
     inputs: list[np.ndarray]            # the input of each dense layer
     pre: list[np.ndarray]               # each hidden layer's activation input (after BN)
     post: list[np.ndarray]              # each hidden layer's output
-    xhat: list[np.ndarray | None]
-    inv_std: list[np.ndarray | None]
-    batch_stats: list[tuple[np.ndarray, np.ndarray] | None]   # (mean, biased var) per hidden layer
+    norms: list[Normalised | None]      # training-mode batch norm of each hidden layer
     log_probs: np.ndarray = field(default=None)
 
 
@@ -77,7 +80,7 @@ def forward(params, layout: Layout, activation: str, x: np.ndarray,
     """Training mode when ``running`` is None (batch statistics), else evaluation with the
     given running (mean, var) per hidden layer."""
     act = get_activation(activation)
-    fp = Forward([], [], [], [], [], [])
+    fp = Forward([], [], [], [])
     a = x
     for layer in range(layout.hidden):
         i = layout.weight(layer)
@@ -85,16 +88,14 @@ def forward(params, layout: Layout, activation: str, x: np.ndarray,
         u = a @ params[i] + params[i + 1]
         if layout.batchnorm:
             if running is None:
-                mean, var = u.mean(axis=0), u.var(axis=0)
-                fp.batch_stats.append((mean, var))
+                norm = batchnorm(u, BN_EPS)      # the batchnorm layer's own formula
+                fp.norms.append(norm)
+                xhat = norm.x_hat
             else:
                 mean, var = running[layer]
-                fp.batch_stats.append(None)
-            inv_std = 1.0 / np.sqrt(var + BN_EPS)
-            xhat = (u - mean) * inv_std
+                xhat = (u - mean) / np.sqrt(var + BN_EPS)
+                fp.norms.append(None)
             u = params[i + 2] * xhat + params[i + 3]
-            fp.xhat.append(xhat)
-            fp.inv_std.append(inv_std)
         a = act.forward(u)
         fp.pre.append(u)
         fp.post.append(a)
@@ -111,18 +112,21 @@ def loss_of(fp: Forward, labels: np.ndarray) -> float:
     return float(-fp.log_probs[np.arange(len(labels)), labels].mean())
 
 
-def backward(params, layout: Layout, activation: str, fp: Forward, labels: np.ndarray) -> list[np.ndarray]:
-    """∂L/∂θ of the mean cross-entropy for every parameter, in the order of ``params``."""
+def backward(params, layout: Layout, activation: str, fp: Forward, labels: np.ndarray,
+             into: list[np.ndarray] | None = None) -> list[np.ndarray]:
+    """∂L/∂θ of the mean cross-entropy for every parameter, in the order of ``params``;
+    written into ``into`` (arrays shaped like ``params``, e.g. views of a flat gradient)
+    when given, so the optimizer reads them without a copy."""
     act = get_activation(activation)
     n = len(labels)
-    grads: list[np.ndarray] = [None] * len(params)
+    grads = into if into is not None else [np.empty_like(p) for p in params]
     g = np.exp(fp.log_probs)                     # softmax + cross-entropy: δ = (ŷ − y)/N
     g[np.arange(n), labels] -= 1.0
     g /= n
     for layer in range(layout.hidden, -1, -1):
         i = layout.weight(layer)
-        grads[i] = fp.inputs[layer].T @ g
-        grads[i + 1] = g.sum(axis=0)
+        np.matmul(fp.inputs[layer].T, g, out=grads[i])
+        g.sum(axis=0, out=grads[i + 1])
         if layer == 0:
             break
         g = g @ params[i].T                      # ∂L/∂a of the layer below
@@ -130,62 +134,33 @@ def backward(params, layout: Layout, activation: str, fp: Forward, labels: np.nd
         j = layout.weight(below)
         g = g * act.derivative(fp.pre[below], fp.post[below])
         if layout.batchnorm:
-            xhat, inv_std = fp.xhat[below], fp.inv_std[below]
-            grads[j + 2] = (g * xhat).sum(axis=0)
-            grads[j + 3] = g.sum(axis=0)
-            gx = g * params[j + 2]
-            # ∂L/∂u of batch norm with batch statistics (the three paths through μ and σ²)
-            g = inv_std / n * (n * gx - gx.sum(axis=0) - xhat * (gx * xhat).sum(axis=0))
+            norm = fp.norms[below]
+            (g * norm.x_hat).sum(axis=0, out=grads[j + 2])
+            g.sum(axis=0, out=grads[j + 3])
+            _, g = batchnorm_backward(norm, params[j + 2], g)
     return grads
 
 
-class Optimizer:
-    """torch.optim semantics (momentum in the classic form v ← μv − ηg, θ ← θ + v, which
-    gives the same θ as torch's for a constant η). Weight decay λ is added to the gradient
-    of the W matrices only; adamw decays them directly (θ ← θ − ηλθ) instead."""
+def recipe_train(recipe) -> Train:
+    """The run's optimizer settings as the train kind's ``Train``, so that optim.py's update
+    formulas (one implementation for both kinds) apply them."""
+    return Train(loss="cross_entropy", lr=recipe.lr, optimizer=recipe.optimizer,
+                 momentum=recipe.momentum, weight_decay=recipe.weight_decay,
+                 beta1=recipe.beta1, beta2=recipe.beta2, rho=recipe.rho, eps=recipe.eps)
 
-    def __init__(self, recipe, decays: list[bool], params: list[np.ndarray]):
-        self.r = recipe
-        self.decays = decays
-        self.t = 0
-        self.m = [np.zeros_like(p) for p in params]
-        self.s = [np.zeros_like(p) for p in params]
 
-    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        r = self.r
-        self.t += 1
-        for k, (p, g) in enumerate(zip(params, grads)):
-            if r.weight_decay and self.decays[k]:
-                if r.optimizer == "adamw":
-                    p -= r.lr * r.weight_decay * p
-                else:
-                    g = g + r.weight_decay * p
-            m, s = self.m[k], self.s[k]
-            if r.optimizer == "sgd":
-                p -= r.lr * g
-            elif r.optimizer == "momentum":
-                m *= r.momentum
-                m -= r.lr * g
-                p += m
-            elif r.optimizer == "nesterov":
-                m *= r.momentum
-                m += g
-                p -= r.lr * (g + r.momentum * m)
-            elif r.optimizer == "adagrad":
-                s += g * g
-                p -= r.lr * g / (np.sqrt(s) + r.eps)
-            elif r.optimizer == "rmsprop":
-                s *= r.rho
-                s += (1.0 - r.rho) * g * g
-                p -= r.lr * g / (np.sqrt(s) + r.eps)
-            else:   # adam, adamw
-                m *= r.beta1
-                m += (1.0 - r.beta1) * g
-                s *= r.beta2
-                s += (1.0 - r.beta2) * g * g
-                mhat = m / (1.0 - r.beta1 ** self.t)
-                shat = s / (1.0 - r.beta2 ** self.t)
-                p -= r.lr * mhat / (np.sqrt(shat) + r.eps)
+class FlatParams:
+    """The parameters and their gradients as views of two flat arrays: optim.Optimizer
+    updates all of them with a few in-place operations per step."""
+
+    def __init__(self, layout: Layout, params: list[np.ndarray]):
+        sizes = np.cumsum([0] + [p.size for p in params])
+        self.slices = [slice(int(a), int(b)) for a, b in zip(sizes[:-1], sizes[1:])]
+        self.flat = np.concatenate([p.ravel() for p in params])
+        self.flat_grad = np.zeros_like(self.flat)
+        self.params = [self.flat[sl].reshape(p.shape) for sl, p in zip(self.slices, params)]
+        self.grads = [self.flat_grad[sl].reshape(p.shape) for sl, p in zip(self.slices, params)]
+        self.weights = [sl for sl, w in zip(self.slices, layout.is_weight()) if w]
 
 
 @dataclass(frozen=True)
@@ -205,13 +180,17 @@ class RunCurves:
 def train_run(recipe, x_train, y_train, x_test, y_test, n_classes: int, progress=None) -> RunCurves:
     layout = Layout(recipe.dims(x_train.shape[1], n_classes), recipe.batchnorm)
     rng = np.random.default_rng(recipe.seed)
-    params = init_params(layout, recipe.init, recipe.std, rng)
-    opt = Optimizer(recipe, layout.is_weight(), params)
+    flat = FlatParams(layout, init_params(layout, recipe.init, recipe.std, rng))
+    params, grads = flat.params, flat.grads
+    train = recipe_train(recipe)
+    opt = Optimizer(train, flat.flat.size, flat.flat.size, flat.weights)
+    decay = train.gradient_decay
     running = [(np.zeros(d), np.ones(d)) for d in layout.dims[1:-1]]
     n = len(y_train)
     size = recipe.batch_size or n
     rows = []
     norms = []
+    number = 0
     # errstate: a diverging run gives inf/nan, flagged on its step
     with np.errstate(all="ignore"), single_thread():
         rows.append(_evaluate(params, layout, recipe.activation, running, x_train, y_train, x_test, y_test))
@@ -223,12 +202,16 @@ def train_run(recipe, x_train, y_train, x_test, y_test, n_classes: int, progress
                 idx = order[start:start + size]
                 xb, yb = x_train[idx], y_train[idx]
                 fp = forward(params, layout, recipe.activation, xb)
-                grads = backward(params, layout, recipe.activation, fp, yb)
+                backward(params, layout, recipe.activation, fp, yb, into=grads)
                 total += [np.sqrt(np.sum(grads[layout.weight(l)] ** 2)) for l in range(layout.hidden + 1)]
                 batches += 1
                 if layout.batchnorm:
-                    _update_running(running, fp.batch_stats, len(idx))
-                opt.step(params, grads)
+                    _update_running(running, fp.norms, len(idx))
+                if decay:                        # optim.py expects g to carry λθ (not adamw)
+                    for part in flat.weights:
+                        flat.flat_grad[part] += decay * flat.flat[part]
+                number += 1
+                opt.step(flat.flat, flat.flat_grad, flat.flat.size, number)
             norms.append(total / batches)
             rows.append(_evaluate(params, layout, recipe.activation, running, x_train, y_train, x_test, y_test))
             if progress is not None:
@@ -240,9 +223,10 @@ def train_run(recipe, x_train, y_train, x_test, y_test, n_classes: int, progress
                      params=tuple(p.copy() for p in params))
 
 
-def _update_running(running, batch_stats, n: int) -> None:
+def _update_running(running, batch_norms, n: int) -> None:
     """torch's running statistics: momentum 0.1, the variance unbiased (n / (n − 1))."""
-    for k, (mean, var) in enumerate(batch_stats):
+    for k, norm in enumerate(batch_norms):
+        mean, var = norm.mu, norm.var
         unbiased = var * n / (n - 1) if n > 1 else var
         r_mean, r_var = running[k]
         running[k] = ((1 - BN_MOMENTUM) * r_mean + BN_MOMENTUM * mean,

@@ -48,15 +48,6 @@ def without_ones(scenario: Scenario, g_in: np.ndarray) -> np.ndarray:
     return g_in[:, :-1] if model.bias_position == "last" else g_in[:, 1:]
 
 
-def affine(scenario: Scenario, layer: Layer, params: dict, a_in: np.ndarray) -> np.ndarray:
-    W = params[layer.weights]
-    inp = layer_input(scenario, a_in)
-    u = inp @ W if scenario.model.convention == "row" else inp @ W.T
-    if layer.bias_name:
-        u = u + params[layer.bias_name]
-    return u
-
-
 @dataclass(frozen=True)
 class Normalised:
     """What a batch-norm layer computed from its input x (N × D), per feature."""
@@ -137,28 +128,7 @@ def forward(scenario: Scenario, params: dict, x: np.ndarray,
             rows: slice | None = None) -> ForwardPass:
     """The forward pass of the batch ``x``: data rows ``rows`` (None: all of them), which
     pick the dropout masks' rows."""
-    pre: list[np.ndarray] = []
-    post: list[np.ndarray] = []
-    slopes, norms = {}, {}
-    a = x
-    for index, layer in enumerate(scenario.model.layers):
-        if layer.type == "dropout":
-            slopes[index] = dropout_scale(layer, rows, a.shape[0])
-            pre.append(a)
-            a = a * slopes[index]
-            post.append(a)
-            continue
-        if layer.type == "batchnorm":
-            norms[index] = batchnorm(a, layer.eps)
-            u = params[layer.weights] * norms[index].x_hat + params[layer.bias_name]
-        elif layer.type == "activation":
-            u = a
-        else:
-            u = affine(scenario, layer, params, a)
-        a = get_activation(layer.activation).forward(u, layer.alpha)
-        pre.append(u)
-        post.append(a)
-    return ForwardPass(x, pre, post, scenario.model.layers, slopes, norms)
+    return Network(scenario).forward(params, x, rows)
 
 
 def loss_inputs(scenario: Scenario, fp: ForwardPass) -> np.ndarray | None:
@@ -179,11 +149,6 @@ def reduce(scenario: Scenario, per_sample: np.ndarray) -> float:
     # sum / N is what ndarray.mean computes (the same rounding), without its Python wrapper.
     total = per_sample.sum()
     return float(total / per_sample.shape[0] if scenario.train.reduction == "mean" else total)
-
-
-def reduction_scale(scenario: Scenario, n: int) -> float:
-    """∂L/∂ℓₙ: 1/N for a mean over the batch, 1 for a sum."""
-    return 1.0 / n if scenario.train.reduction == "mean" else 1.0
 
 
 def weight_names(scenario: Scenario) -> tuple[str, ...]:
@@ -209,94 +174,153 @@ class Gradients:
     norms: dict = field(default_factory=dict)    # layer index → NormGradients (batch norm)
 
 
-def output_gradients(scenario: Scenario, fp: ForwardPass, y: np.ndarray, labels, full: bool = True):
-    """(∂L/∂ŷ, ∂L/∂u_last) of the reduced loss.
-
-    With a fused output (δ = ŷ − y) ∂L/∂ŷ is not on the way to the parameters: only a
-    ``full`` pass (a recorded step, whose slides show it) computes it; otherwise it is None.
-    """
-    loss = get_loss(scenario.train.loss)
-    scale = reduction_scale(scenario, fp.x.shape[0])
-    fused = is_fused(scenario)
-    g_post = None
-    if full or not fused:
-        extra = loss_inputs(scenario, fp)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            g_post = loss.gradient(fp.output, y, extra, labels) * scale
-    if fused:
-        g_pre = loss.fused_delta(fp.output, y) * scale
-    else:
-        g_pre = through_activation(fp, len(fp.pre) - 1, g_post)
-    return g_post, g_pre
-
-
-def through_activation(fp: ForwardPass, index: int, g_a: np.ndarray) -> np.ndarray:
-    if not get_activation(fp.layers[index].activation).elementwise:
-        return softmax_vjp(fp.post[index], g_a)
-    return g_a * fp.slope(index)
-
-
 def backward(scenario: Scenario, params: dict, fp: ForwardPass, y: np.ndarray, labels,
              full: bool = True, into: dict[str, np.ndarray] | None = None) -> Gradients:
-    """∂L/∂· of every quantity. ``into`` maps parameter names to arrays (of the parameters'
-    shapes) that receive the parameter gradients, so a training loop can keep them in one
-    buffer; ``full=False`` leaves out what only the slides show (see output_gradients)."""
-    layers = scenario.model.layers
-    n_layers = len(layers)
-    g_pre: list[np.ndarray] = [None] * n_layers
-    g_post: list[np.ndarray] = [None] * n_layers
-    grads: dict[str, np.ndarray] = {}
-    g_post[-1], g_pre[-1] = output_gradients(scenario, fp, y, labels, full)
-    lam = scenario.train.gradient_decay   # 0 for adamw (decoupled)
-    row = scenario.model.convention == "row"
-    norms: dict = {}
-    for index in range(n_layers - 1, -1, -1):
-        layer = layers[index]
-        if g_pre[index] is None:
-            g_pre[index] = through_activation(fp, index, g_post[index])
-        delta = g_pre[index]
-        if layer.type == "batchnorm":
-            g_in = _batchnorm_backward(fp, index, layer, params, delta, grads, into, norms)
-        elif layer.dense:
-            g_in = _dense_backward(scenario, fp, index, layer, params, delta, grads, into, lam, row)
+    """∂L/∂· of every quantity (see Network.backward)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        return Network(scenario).backward(params, fp, y, labels, full, into)
+
+
+class Network:
+    """The forward and backward pass of one scenario's layers, with everything a step
+    would otherwise look up again (activations, their defaulted α, layer kinds, the
+    convention) looked up once: the training loop makes one and calls it every step."""
+
+    def __init__(self, scenario: Scenario):
+        model, train = scenario.model, scenario.train
+        self.scenario = scenario
+        self.layers = model.layers
+        self.activations = tuple(get_activation(layer.activation) for layer in model.layers)
+        self.alphas = tuple(act.alpha_or_default(layer.alpha)
+                            for act, layer in zip(self.activations, model.layers))
+        self.row = model.convention == "row"
+        self.folded = model.bias == "folded"
+        self.loss = get_loss(train.loss) if scenario.has_loss else None
+        self.fused = is_fused(scenario)
+        self.lam = train.gradient_decay   # 0 for adamw (decoupled)
+        self.mean = train.reduction == "mean"
+
+    def forward(self, params: dict, x: np.ndarray, rows: slice | None = None) -> ForwardPass:
+        pre: list[np.ndarray] = []
+        post: list[np.ndarray] = []
+        slopes, norms = {}, {}
+        a = x
+        for index, layer in enumerate(self.layers):
+            kind = layer.type
+            if kind == "dropout":
+                slopes[index] = dropout_scale(layer, rows, a.shape[0])
+                pre.append(a)
+                a = a * slopes[index]
+                post.append(a)
+                continue
+            if kind == "batchnorm":
+                norms[index] = batchnorm(a, layer.eps)
+                u = params[layer.weights] * norms[index].x_hat + params[layer.bias_name]
+            elif kind == "activation":
+                u = a
+            else:
+                W = params[layer.weights]
+                inp = layer_input(self.scenario, a) if self.folded else a
+                u = inp @ W if self.row else inp @ W.T
+                if layer.bias_name:
+                    u += params[layer.bias_name]    # in place: the same rounding as u + b
+            a = self.activations[index].forward_fn(u, self.alphas[index])
+            pre.append(u)
+            post.append(a)
+        return ForwardPass(x, pre, post, self.layers, slopes, norms)
+
+    def backward(self, params: dict, fp: ForwardPass, y: np.ndarray, labels,
+                 full: bool = True, into: dict[str, np.ndarray] | None = None) -> Gradients:
+        """∂L/∂· of every quantity. ``into`` maps parameter names to arrays (of the
+        parameters' shapes) that receive the parameter gradients, so a training loop can
+        keep them in one buffer; ``full=False`` leaves out what only the slides show (see
+        output_gradients). Called where numpy's float warnings are silenced."""
+        layers = self.layers
+        n_layers = len(layers)
+        g_pre: list[np.ndarray] = [None] * n_layers
+        g_post: list[np.ndarray] = [None] * n_layers
+        grads: dict[str, np.ndarray] = {}
+        g_post[-1], g_pre[-1] = self.output_gradients(fp, y, labels, full)
+        norms: dict = {}
+        for index in range(n_layers - 1, -1, -1):
+            layer = layers[index]
+            if g_pre[index] is None:
+                g_pre[index] = self._through_activation(fp, index, g_post[index])
+            delta = g_pre[index]
+            if layer.type == "batchnorm":
+                g_in = _batchnorm_backward(fp, index, layer, params, delta, grads, into, norms)
+            elif layer.type == "dense":
+                g_in = self._dense_backward(fp, index, layer, params, delta, grads, into)
+            else:
+                g_in = delta            # dropout / activation: pre[index] is the input itself
+            if index > 0:
+                g_post[index - 1] = g_in
+        # Parameters keep the shape they were given in.
+        grads = grads if into is not None else {
+            name: g.reshape(params[name].shape) for name, g in grads.items()}
+        return Gradients(g_pre, g_post, grads, norms)
+
+    def output_gradients(self, fp: ForwardPass, y: np.ndarray, labels, full: bool = True):
+        """(∂L/∂ŷ, ∂L/∂u_last) of the reduced loss.
+
+        With a fused output (δ = ŷ − y) ∂L/∂ŷ is not on the way to the parameters: only a
+        ``full`` pass (a recorded step, whose slides show it) computes it; otherwise None.
+        """
+        scale = 1.0 / fp.x.shape[0] if self.mean else 1.0       # ∂L/∂ℓₙ: mean or sum
+        g_post = None
+        if full or not self.fused:
+            extra = loss_inputs(self.scenario, fp)
+            g_post = self.loss.gradient(fp.output, y, extra, labels) * scale
+        if self.fused:
+            g_pre = self.loss.fused_delta(fp.output, y) * scale
         else:
-            g_in = delta            # dropout / activation: pre[index] is the input itself
-        if index > 0:
-            g_post[index - 1] = g_in
-    # Parameters keep the shape they were given in.
-    grads = grads if into is not None else {
-        name: g.reshape(params[name].shape) for name, g in grads.items()}
-    return Gradients(g_pre, g_post, grads, norms)
+            g_pre = self._through_activation(fp, len(fp.pre) - 1, g_post)
+        return g_post, g_pre
+
+    def _through_activation(self, fp: ForwardPass, index: int, g_a: np.ndarray) -> np.ndarray:
+        act = self.activations[index]
+        if not act.elementwise:
+            return softmax_vjp(fp.post[index], g_a)
+        slope = fp._slopes.get(index)
+        if slope is None:       # computed once, kept for the step's record (fp.slope's cache)
+            slope = fp._slopes[index] = act.slope(fp.pre[index], fp.post[index],
+                                                  self.alphas[index])
+        return g_a * slope
+
+    def _dense_backward(self, fp, index, layer, params, delta, grads, into):
+        W = params[layer.weights]
+        inp = fp.input_of(index)
+        if self.folded:
+            inp = layer_input(self.scenario, inp)
+        out = None if into is None else into[layer.weights]
+        g_W = np.matmul(inp.T, delta, out=out) if self.row else np.matmul(delta.T, inp, out=out)
+        if self.lam:
+            g_W += self.lam * W          # in place: the same rounding as g_W + λW
+        grads[layer.weights] = g_W
+        if layer.bias_name:
+            _param_gradient(grads, into, layer.bias_name, delta)
+        if index == 0:
+            return None
+        return without_ones(self.scenario, delta @ W.T if self.row else delta @ W)
 
 
-def _param_gradient(grads, into, name, value) -> None:
-    """Store a parameter's gradient (in the training loop's buffer when there is one)."""
+def _param_gradient(grads, into, name, delta) -> None:
+    """Store a bias-like gradient, Σₙ delta (in the training loop's buffer when there is one)."""
     if into is None:
-        grads[name] = value
+        grads[name] = np.add.reduce(delta, axis=0)       # what delta.sum(axis=0) computes
+        return
+    target = into[name]
+    if target.shape == delta.shape[1:]:
+        np.add.reduce(delta, axis=0, out=target)
     else:
-        into[name].reshape(-1)[...] = value.reshape(-1)
-        grads[name] = into[name]
-
-
-def _dense_backward(scenario, fp, index, layer, params, delta, grads, into, lam, row):
-    W = params[layer.weights]
-    inp = layer_input(scenario, fp.input_of(index))
-    out = None if into is None else into[layer.weights]
-    g_W = np.matmul(inp.T, delta, out=out) if row else np.matmul(delta.T, inp, out=out)
-    if lam:
-        g_W += lam * W          # in place: the same rounding as g_W + λW
-    grads[layer.weights] = g_W
-    if layer.bias_name:
-        _param_gradient(grads, into, layer.bias_name, delta.sum(axis=0))
-    if index == 0:
-        return None
-    return without_ones(scenario, delta @ W.T if row else delta @ W)
+        target.reshape(-1)[...] = np.add.reduce(delta, axis=0).reshape(-1)
+    grads[name] = target
 
 
 def _batchnorm_backward(fp, index, layer, params, delta, grads, into, norms):
     norm = fp.norms[index]
-    _param_gradient(grads, into, layer.weights, (delta * norm.x_hat).sum(axis=0))
-    _param_gradient(grads, into, layer.bias_name, delta.sum(axis=0))
+    _param_gradient(grads, into, layer.weights, delta * norm.x_hat)
+    _param_gradient(grads, into, layer.bias_name, delta)
     norms[index], g_x = batchnorm_backward(norm, params[layer.weights], delta)
     return g_x
 

@@ -214,6 +214,7 @@ def _run(scenario: Scenario) -> Run:
                                 buffer.ranges(network.weight_names(scenario)))
     moments = {kind: buffer.views(flat) for kind, flat in optimizer.flat.items()}
     has_loss = scenario.has_loss
+    net = network.Network(scenario)
 
     # A forward-only scenario (no targets) has no loss at all.
     losses = np.empty(max(steps, 1) + (1 if steps >= 1 else 0) if has_loss else 0)
@@ -233,7 +234,7 @@ def _run(scenario: Scenario) -> Run:
         record = recorded_in_full(number, steps, every_step, middle)
         if record and block is not None:
             block.flush()       # the block holds consecutive steps only
-        fp = network.forward(scenario, params, x, rows)
+        fp = net.forward(params, x, rows)
         if not has_loss:
             states.append(_forward_state(scenario, 1, rows, x, y, labels, snapshot(params), fp,
                                          math.nan))
@@ -249,11 +250,11 @@ def _run(scenario: Scenario) -> Run:
         if steps == 0:
             states.append(_forward_state(scenario, 1, rows, x, y, labels, snapshot(params), fp, loss))
             break
-        g = network.backward(scenario, params, fp, y, labels, full=record, into=grads)
+        g = net.backward(params, fp, y, labels, full=record, into=grads)
         before = snapshot(params) if record else None
         moments_before = _moments(moments, optimizer.kinds) if record else None
         optimizer.step(flat, grad_flat, buffer.trainable, number)
-        if not math.isfinite(flat.sum()):
+        if not math.isfinite(np.add.reduce(flat)):     # flat.sum() without its Python wrapper
             if block is not None:
                 block.flush()           # the error names this step's loss
             _stop_if_not_finite(scenario, params, losses, number)
@@ -268,7 +269,7 @@ def _run(scenario: Scenario) -> Run:
     gap = (KEEP_HEAD + 1, tail_start) if not every_step else None
     if steps >= 1:
         x, y, labels = data.x, data.y, data.labels
-        fp = network.forward(scenario, final, x, slice(0, x.shape[0]))
+        fp = net.forward(final, x, slice(0, x.shape[0]))
         loss = network.reduce(scenario, network.per_sample_loss(scenario, fp, y, labels))
         losses[steps] = loss
         watch.see(steps + 1, loss)

@@ -67,12 +67,14 @@ def first_growth(losses: np.ndarray, run: int) -> int | None:
         return None
     with np.errstate(invalid="ignore"):
         rises = (losses[1:] > losses[:-1]) & np.isfinite(losses[1:]) & np.isfinite(losses[:-1])
-    count = 0
-    for index, rise in enumerate(rises.tolist()):
-        count = count + 1 if rise else 0
-        if count == run:
-            return index + 2            # rises[index] compares step index + 2 with index + 1
-    return None
+    # Windows of ``run`` rises in a row, as numpy booleans: a list of 10⁵ Python bools
+    # would hold more memory than the run's own loss array.
+    in_a_row = np.lib.stride_tricks.sliding_window_view(rises, run).all(axis=1)
+    if not in_a_row.any():
+        return None
+    # The window starting at rises[j] ends at rises[j + run − 1], which compares step
+    # j + run + 1 with the one before.
+    return int(np.argmax(in_a_row)) + run + 1
 
 
 def run_flags(run: Run) -> list[tuple[int, Flag]]:

@@ -11,6 +11,8 @@ from textual.widgets import Static
 
 EXTRA = [
     ("↑ ↓ ← →", "Select an entry of the result (or click it): its own expansion is shown"),
+    ("Shift+← →", "Scroll the slide sideways when a typeset row is wider than the screen "
+                  "(› or ‹ at the edge marks it)"),
     ("Tab", "Move between the step list, the slide, the side panel and the quiz box; "
             "the focused one scrolls (arrows, j/k, PgUp/PgDn)"),
     ("Enter / 0-9", "Quiz: answer for the selected entry"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -17,8 +19,9 @@ from stepcalc.records.notation import entry_text, scenario_names
 from stepcalc.render.escaping import terminal_text
 from stepcalc.render.text import number_text
 from stepcalc.tui.deck import Deck
-from stepcalc.tui.quiz import is_right, parse_answer
+from stepcalc.tui.quiz import judge, parse_answer
 from stepcalc.tui.layout import Layout, choose_layout
+from stepcalc.tui.screens.training import loss_digits, parameter_rows
 from stepcalc.tui.widgets.panels import side_panel
 from stepcalc.tui.widgets.quizbar import QuizBar
 from stepcalc.tui.widgets.slide import SlideView, result_name
@@ -52,12 +55,19 @@ class SlideScreen(Screen):
                 id="slide.previous_phase", tooltip="Jump back to the start of this or the previous phase"),
         Binding("t", "toggle_quiz", "Quiz", id="slide.quiz", tooltip="Hide results and type them yourself"),
         Binding("h", "hint", "Hint", id="slide.hint", tooltip="Quiz: show the numbers put in"),
+        Binding("r", "reveal", "Reveal", id="slide.reveal",
+                tooltip="Quiz: show the selected entry's value (no point); then the next hidden one"),
+        Binding("R", "reset_score", "Reset score", show=False, id="slide.reset_score",
+                tooltip="Quiz: reset the score and hide every answered entry again"),
         Binding("w", "toggle_weights", "Weights", id="slide.weights", tooltip="Show the weights on the network"),
         Binding("l", "training", "Loss", id="slide.training",
                 tooltip="Loss across steps and every parameter before/after"),
         Binding("a", "toggle_after", "After", id="slide.after",
                 tooltip="Show the loss per step and every parameter before → after training now "
                         "(shown by itself from the last update phase on)"),
+        Binding("d", "toggle_derivation", "Derivation", show=False, id="slide.derivation",
+                tooltip="Derivations in full (every line sympy went through) or short "
+                        "(definition = identity, as the exports)"),
         Binding("f", "toggle_presentation", "Present", id="slide.present",
                 tooltip="Presentation mode: the slide alone, centred (f again to leave)"),
         Binding("e", "export", "Export", id="slide.export", tooltip="Write <scenario>.md here"),
@@ -78,6 +88,9 @@ class SlideScreen(Screen):
             self.set_reactive(SlideScreen.index, self.deck.index_of[start])
         self.trace = trace
         self.precision = trace.scenario.precision
+        # digits at which each recorded loss differs from the one before (0.1262 → 0.1258)
+        self.loss_digits = loss_digits([v for _, v in self.deck.losses_so_far(len(self.deck) - 1)],
+                                       self.precision)
         self.can_go_back = can_go_back
         self.hinted: set[tuple[str, tuple[int, ...]]] = set()
         self.element: tuple[int, ...] = ()
@@ -113,9 +126,9 @@ class SlideScreen(Screen):
         from rich.console import Group
         from rich.table import Table
 
-        from stepcalc.tui.screens.training import parameter_rows
-
-        losses = list(self.trace.losses)
+        # the recorded steps' losses (a long run's 100,000 are in the plot, l)
+        losses = self.deck.losses_so_far(len(self.deck) - 1)
+        digits = self.loss_digits
         table = Table(box=None, padding=(0, 1), show_edge=False, title_justify="left",
                       title="Before → after training", title_style="bold underline")
         table.add_column("entry", style="bold")
@@ -126,9 +139,8 @@ class SlideScreen(Screen):
         parts = [table]
         if len(losses) > 1:
             text = Text("Loss per step (l: plot)\n", style="bold underline")
-            for i, value in enumerate(losses):
-                label = "after" if i == len(losses) - 1 else f"step {i + 1}"
-                text.append(f"{label:>8}  {number_text(value, self.precision)}\n", style="")
+            for label, value in losses:
+                text.append(f"{label:>8}  {number_text(value, digits)}\n", style="")
             parts.insert(0, text)
         return Group(*parts)
 
@@ -210,8 +222,6 @@ class SlideScreen(Screen):
         return self.quiz and not self.score.is_revealed(self.step.id, element)
 
     def all_revealed(self) -> bool:
-        import numpy as np
-
         step = self.step
         return all(self.score.is_revealed(step.id, tuple(int(i) for i in e))
                    for e in np.ndindex(step.value.shape))
@@ -222,7 +232,7 @@ class SlideScreen(Screen):
         self.step_tree.show_index(self.index)
         notes = deck.scenario.notes if self.index == 0 else ""
         revealed = not self.quiz or self.all_revealed()
-        self.slide.show_step(step, deck.heading(self.index), self.precision, notes=notes,
+        self.slide.show_step(step, deck.heading(self.index), step.precision, notes=notes,
                              quiz=self.quiz, hidden=self.is_hidden, show_flags=revealed,
                              names=scenario_names(deck.scenario))
         self.element = self.slide.selected
@@ -236,7 +246,7 @@ class SlideScreen(Screen):
         step, element = self.step, self.element
         hidden = self.is_hidden(element)
         hinted = (step.id, element) in self.hinted
-        self.slide.show_element(step, element, self.precision, reveal_value=not hidden,
+        self.slide.show_element(step, element, step.precision, reveal_value=not hidden,
                                 reveal_numbers=not hidden or hinted)
         panel = self.side_panel
         if panel is not None:
@@ -252,7 +262,8 @@ class SlideScreen(Screen):
         right = Text(no_wrap=True)
         losses = deck.losses_so_far(self.index, include_current=not self.quiz)
         if losses and deck.is_train:
-            shown = "  ".join(f"{label}: {number_text(v, self.precision)}" for label, v in losses[-4:])
+            digits = self.loss_digits             # 0.1265 → 0.1258, never 0.126 → 0.126
+            shown = "  ".join(f"{label}: {number_text(v, digits)}" for label, v in losses[-4:])
             right.append(f"  │ loss {shown}")
         if self.quiz or self.score.asked:
             right.append(f"  │ quiz {self.score}", style="bold")
@@ -306,11 +317,20 @@ class SlideScreen(Screen):
             never.add("slide.back")
         if not hasattr(self.side_panel, "show_weights"):
             never.add("slide.weights")
-        if not (self.deck.is_train and len(self.trace.losses) > 1):
+        if not self.has_curves():
             never.add("slide.training")
         if not (self.deck.is_train and self.trace.final_params):
             never.add("slide.after")
+        if not any(step.derivation_builder and len(step.derivation.links(True))
+                   > len(step.shown_derivation()) for step in self.deck.steps):
+            never.add("slide.derivation")          # every derivation is already shown whole
         return never
+
+    def has_curves(self) -> bool:
+        """A loss across training steps, or an experiment's curves: the "l" screen."""
+        from stepcalc.tui.widgets.experiment_view import is_experiment
+
+        return (self.deck.is_train and len(self.trace.losses) > 1) or is_experiment(self.trace)
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action in ("next", "previous", "scroll") and isinstance(self.focused, Input):
@@ -320,11 +340,11 @@ class SlideScreen(Screen):
             return None
         if action in ("previous", "first", "previous_phase") and self.index <= 0:
             return None
-        if action == "hint" and not self.quiz:
+        if action in ("hint", "reveal") and not self.quiz:
             return False
         if action == "toggle_weights" and not hasattr(self.side_panel, "show_weights"):
             return False
-        if action == "training" and not (self.deck.is_train and len(self.trace.losses) > 1):
+        if action == "training" and not self.has_curves():
             return False
         if action == "toggle_after" and not (self.deck.is_train and self.trace.final_params):
             return False
@@ -382,6 +402,10 @@ class SlideScreen(Screen):
 
     def action_training(self) -> None:
         from stepcalc.tui.screens.training import TrainingScreen
+        from stepcalc.tui.widgets.experiment_screen import is_experiment, show_curves
+
+        if is_experiment(self.trace):
+            return show_curves(self.app, self.trace)
 
         self.app.push_screen(TrainingScreen(self.trace))
 
@@ -394,6 +418,14 @@ class SlideScreen(Screen):
         written, message = export_here(self.trace, fmt)
         self.notify(message, title="Exported" if written else "", markup=False,
                     severity="information" if written else "error")
+
+    def action_toggle_derivation(self) -> None:
+        self.slide.full_derivation = not self.slide.full_derivation
+        self.show_slide()
+        if self.step.derivation_builder is None:
+            state = "full" if self.slide.full_derivation else "short"
+            self.notify(f"Derivations are shown {state} from now on; this slide has none.",
+                        markup=False)
 
     def action_toggle_presentation(self) -> None:
         self.presenting = not self.presenting
@@ -412,31 +444,49 @@ class SlideScreen(Screen):
         self.notify(f"Wrote {path}", title="Screenshot", markup=False)
 
     # ----------------------------------------------------------------- quiz --
+    def answer_box(self) -> Input:
+        return self.query_one("#quiz-input", Input)
+
     def on_key(self, event) -> None:
-        """In quiz mode, typing a number on the result starts the answer."""
+        """In quiz mode, typing a number on the result starts the answer. Focus moves later
+        (Textual defers it), so keys of a burst that still arrive here are typed into the
+        box too, and an Enter among them submits what was typed: nothing is lost."""
         if not self.quiz or self.focused is not self.slide:
             return
         if event.key == "enter" or (event.character and event.character in NUMBER_KEYS):
-            answer = self.query_one("#quiz-input", Input)
+            answer = self.answer_box()
             answer.focus()
             if event.key != "enter":
                 answer.insert_text_at_cursor(event.character)
+            elif answer.value.strip():
+                self.check_text(answer.value)
             event.stop()
             event.prevent_default()
 
+    def on_paste(self, event) -> None:
+        """A number pasted on the result goes into the answer box; a line break submits it."""
+        if self.quiz and self.focused is not self.answer_box():
+            self.answer_box().focus()
+            self.answer_box().paste(event.text)
+            event.stop()
+
     @on(Input.Changed, "#quiz-input")
     def hint_from_the_answer_box(self, event: Input.Changed) -> None:
-        """Typing “?” in the answer box asks for the hint (h would be typed as text)."""
-        if event.value.strip() == "?":
+        """“?” in the answer box asks for the hint, “r” reveals (h and r would be text)."""
+        typed = event.value.strip().lower()
+        if typed in ("?", "r"):
             event.input.clear()
-            self.action_hint()
+            self.action_hint() if typed == "?" else self.action_reveal()
 
     @on(Input.Submitted, "#quiz-input")
-    def check_answer(self, event: Input.Submitted) -> None:
-        bar = self.quizbar
-        text = event.value.strip()
+    def submitted(self, event: Input.Submitted) -> None:
+        self.check_text(event.value)
+
+    def check_text(self, value: str) -> None:
+        bar, box = self.quizbar, self.answer_box()
+        text = value.strip()
         if text.lower() in ("?", "h", "hint"):
-            event.input.clear()
+            box.clear()
             self.action_hint()
             return
         typed = parse_answer(text)
@@ -445,15 +495,62 @@ class SlideScreen(Screen):
             return
         step, element = self.step, self.element
         exact = float(step.value[element]) if step.value.ndim else float(step.value)
-        ok = is_right(typed, exact, self.precision)
-        self.score.record(step.id, element, ok)
-        event.input.clear()
+        verdict = judge(typed, exact, step.precision, self.value_as_shown(element))
+        self.score.record(step.id, element, verdict.right)
+        box.clear()
         name = self.entry_name()
-        if ok:
-            self.show_slide()
-            self.slide.focus()
-            bar.tell(f"✓ Right: {name} = {number_text(exact, self.precision)}", "right")
-        else:
+        if not verdict.right:
             self.show_topbar()
-            bar.tell(f"✗ Not {number_text(typed, self.precision)} at {self.precision} significant "
-                     f"digits. Try again; type “?” (or Esc, h) for a hint.", "wrong")
+            bar.tell(f"✗ Not {number_text(typed, step.precision)} at {step.precision} significant "
+                     f"digits. Try again; “?” (or Esc, h) for a hint, “r” (or Esc, r) for the value.",
+                     "wrong")
+            return
+        told = f"✓ Right: {name} = {number_text(exact, step.precision)}"
+        if verdict.why:
+            told += f" (you typed {number_text(typed, step.precision + 1)}: accepted as {verdict.why})"
+        self.move_on(told)
+
+    def value_as_shown(self, element) -> float | None:
+        """What the slide's rounded numbers put in give for this entry (records.precision)."""
+        from stepcalc.records.precision import value_as_shown
+
+        step = self.step
+        expansion = step.expand(element) if step.expander is not None else None
+        return None if expansion is None else value_as_shown(expansion.numeric, expansion.precision)
+
+    def next_hidden(self) -> tuple[int, ...] | None:
+        """The next entry still hidden, in reading order after the selected one (wrapping)."""
+        step = self.step
+        entries = [tuple(int(i) for i in e) for e in np.ndindex(step.value.shape)]
+        start = entries.index(tuple(self.element)) if tuple(self.element) in entries else -1
+        for element in entries[start + 1:] + entries[:start + 1]:
+            if not self.score.is_revealed(step.id, element):
+                return element
+        return None
+
+    def move_on(self, told: str) -> None:
+        """After a right answer or a reveal: the next hidden entry, or the step's summary."""
+        bar = self.quizbar
+        following = self.next_hidden()
+        self.show_slide()
+        if following is None:
+            bar.tell(f"{told}\nStep done: {self.score.summary(self.step.id)}. n: next slide.", "right")
+            self.slide.focus()
+            return
+        self.element = following
+        self.slide.selected = following
+        self.show_element()
+        bar.tell(f"{told}\nNext: {self.entry_name()}", "right")
+
+    def action_reveal(self) -> None:
+        step, element = self.step, self.element
+        exact = float(step.value[element]) if step.value.ndim else float(step.value)
+        name = self.entry_name()
+        self.score.give(step.id, element)
+        self.answer_box().clear()
+        self.move_on(f"Revealed: {name} = {number_text(exact, step.precision)} (no point)")
+
+    def action_reset_score(self) -> None:
+        self.score.reset()
+        self.show_slide()
+        self.notify("Quiz score reset: 0/0, every entry hidden again.", markup=False)

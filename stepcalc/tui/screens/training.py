@@ -9,31 +9,46 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from stepcalc.render.text import number_text
+from stepcalc.records.notation import entry_text
+from stepcalc.records.precision import digits_to_tell_apart, float_noise
+from stepcalc.render.text import NOISE_TEXT, number_text
+from stepcalc.tui.lossplot import loss_axes
 from stepcalc.tui.plain import plain
 
 
 def parameter_rows(trace) -> list[tuple[str, str, str]]:
     """(entry, before, after) for every parameter entry: scenario.params vs trace.final_params."""
     sc = trace.scenario
-    p = sc.precision
     rows = []
     for name in sc.param_names:
-        before = np.asarray(sc.params[name])
-        after = np.asarray(trace.final_params[name])
-        for element in np.ndindex(before.shape):
-            where = ",".join(str(i + 1) for i in element)
-            label = f"{name}[{where}]" if where else name
-            rows.append((label, number_text(before[element], p), number_text(after[element], p)))
+        before = np.asarray(sc.params[name], dtype=float)
+        after = np.asarray(trace.final_params[name], dtype=float)
+        # enough digits that a change shows (0.1265 → 0.1258, not 0.126 → 0.126); float
+        # noise next to the matrix's scale is shown as ≈0, not as a change (records.precision)
+        digits = digits_to_tell_apart(before, after, sc.precision)
+        shown = [[NOISE_TEXT if noisy else number_text(v, digits)
+                  for v, noisy in zip(m.ravel(), float_noise(m).ravel())] for m in (before, after)]
+        for flat, element in enumerate(np.ndindex(before.shape)):
+            label = entry_text(name, [i + 1 for i in element])
+            rows.append((label, shown[0][flat], shown[1][flat]))
     return rows
 
 
+def loss_digits(losses, precision: int) -> int:
+    """Digits at which each loss differs from the one before it (when it changed at all)."""
+    values = np.asarray(losses, dtype=float)
+    return digits_to_tell_apart(values[:-1], values[1:], precision) if values.size > 1 else precision
+
+
 class TrainingScreen(Screen):
-    BINDINGS = [Binding("escape,l", "close", "Back to the slides", id="training.close")]
+    BINDINGS = [Binding("escape,l", "close", "Back to the slides", id="training.close"),
+                Binding("s", "toggle_log", "Log scale", id="training.log",
+                        tooltip="The loss on a log scale (whole decades) or a linear one from 0")]
 
     def __init__(self, trace) -> None:
         super().__init__()
         self.trace = trace
+        self.log_scale = False
 
     def compose(self) -> ComposeResult:
         from textual_plotext import PlotextPlot
@@ -46,19 +61,38 @@ class TrainingScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        losses = list(self.trace.losses)
-        plot = self.query_one("#loss-plot").plt
-        steps = list(range(1, len(losses) + 1))
-        plot.plot(steps, losses, marker="braille")
-        plot.scatter(steps, losses)
-        labels = [str(i) for i in range(1, len(losses))] + ["after"]
-        plot.xticks(steps, labels)
-        plot.title("Loss before each update, then after the last")
-        plot.xlabel("step")
+        self.draw()
         table = self.query_one(DataTable)
         table.add_columns("parameter", "before", "after")
         table.add_rows(parameter_rows(self.trace))
         table.focus()
+
+    def draw(self) -> None:
+        """Steps on x (round ticks, then "after"); y from 0 on a linear axis, so a small
+        drop looks small; whole decades on the log axis (lossplot.loss_axes)."""
+        widget = self.query_one("#loss-plot")
+        plot = widget.plt
+        plot.clear_data()
+        plot.clear_figure()
+        self.axes = axes = loss_axes(self.trace.losses, self.log_scale)
+        plot.plot(axes.x, axes.y, marker="braille")
+        if len(axes.x) <= 60:
+            plot.scatter(axes.x, axes.y)
+        plot.xticks(axes.xticks, axes.xlabels)
+        plot.yticks(axes.yticks, axes.ylabels)
+        plot.ylim(*axes.ylim)
+        plot.xlim(1, max(axes.x[-1], 2))
+        plot.title("Loss before each update, then after the last" + (" (log scale)" if axes.log else ""))
+        plot.xlabel("training step")
+        plot.ylabel(axes.ylabel)
+        widget.refresh()
+
+    def action_toggle_log(self) -> None:
+        if not self.log_scale and not any(v > 0 for v in self.trace.losses):
+            self.notify("No positive loss: no log scale.", markup=False)
+            return
+        self.log_scale = not self.log_scale
+        self.draw()
 
     def action_close(self) -> None:
         self.app.pop_screen()

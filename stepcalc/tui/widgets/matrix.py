@@ -11,7 +11,7 @@ import numpy as np
 from rich.cells import cell_len
 from rich.text import Text
 
-from stepcalc.render.text import as_grid, matrix_layout, table_layout
+from stepcalc.render.text import as_grid, matrix_layout, number_text, table_layout
 
 MAX_ROWS = 8
 MAX_TABLE_ROWS = 12
@@ -68,6 +68,8 @@ def result_lines(value, name: str, precision: int, selected: tuple[int, ...],
         prefix, middle, first = "", -1, 1
     else:
         prefix = f"{name} = " if name else ""
+        if value.size == 1:          # one number is shown as a number, not a 1 × 1 matrix
+            return _one_number(value, prefix, precision, marked, hidden, selected_style)
         layout = fitted(lambda cols: matrix_layout(value, precision, selected, max_rows=MAX_ROWS,
                                                    max_cols=cols, hidden=hidden),
                         as_grid(value).shape[1], width - cell_len(prefix))
@@ -99,3 +101,14 @@ def result_lines(value, name: str, precision: int, selected: tuple[int, ...],
         lines.append(Text(" " * len(prefix) + ", ".join(shown) + " (arrows scroll)", style="dim",
                           no_wrap=True, overflow="ellipsis"))
     return ResultLines(lines, cells)
+
+
+def _one_number(value, prefix: str, precision: int, marked: dict, hidden,
+                selected_style: str) -> ResultLines:
+    """``name = 0.9894``: the one entry is selected and clickable like a matrix cell."""
+    element = (0,) * value.ndim
+    text = "?" if hidden(element) else number_text(value.item(), precision)
+    style = f"{marked.get(element, '')} {selected_style}".strip()
+    line = Text(prefix, style="bold", no_wrap=True, overflow="ellipsis")
+    line.append(text, style=style)
+    return ResultLines([line], [(0, len(prefix), len(prefix) + len(text), element)])

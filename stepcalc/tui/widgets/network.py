@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from rich.text import Text
 
+from stepcalc.records.notation import entry_text, text_name
 from stepcalc.render.network_values import dead_units
 from stepcalc.render.text import matrix_layout, number_text
 from stepcalc.records.quantity import Quantity
@@ -88,6 +89,9 @@ class NetworkView(TextPanel):
             # quantities kept in values without their own slide (e.g. ∂L/∂ŷ before a fused δ)
             return full in values and full not in deck.index_of and gradients
 
+        path = edge_of(sc.model, current.name, tuple(element or ()))
+        marks = set() if path is None else {(path[0], path[1]), (path[0] + 1, path[2])}
+        lit = "bold magenta reverse"
         x = self._inputs(number)
         n_samples = x.shape[0] if x is not None else sc.data.x.shape[0]
         batch = _is_batch(sc, current) and bool(element) and len(element) == 2
@@ -102,10 +106,10 @@ class NetworkView(TextPanel):
                 cells.append(("⋮", "dim"))
                 continue
             value = number_text(x[sample, j], sc.precision) if x is not None else "·"
-            cells.append((f"x{sub(j + 1)} {value}", "cyan"))
+            cells.append((f"x{sub(j + 1)} {value}", lit if (0, j) in marks else "cyan"))
         layers = sc.model.layers
         if layers[0].bias_name or sc.model.bias == "folded":
-            cells.append(("1 (bias)", "dim"))
+            cells.append(("1 (bias)", lit if (0, "bias") in marks else "dim"))
         columns.append(("input", cells))
 
         dead = self._dead_units(index)
@@ -128,7 +132,7 @@ class NetworkView(TextPanel):
                     continue
                 left = number_text(a[sample, j], sc.precision) if a is not None else "·"
                 right = number_text(b[sample, j], sc.precision) if b is not None else "·"
-                text = f"{_name(pre)}{sub(j + 1)} {left}{arrow}{right}"
+                text = f"{entry_text(pre, [j + 1])} {left}{arrow}{right}"
                 if (k, j) in dead:
                     text += " ☠"
                 style = "green" if k == len(layers) - 1 else "yellow"
@@ -136,9 +140,11 @@ class NetworkView(TextPanel):
                     style = "bold magenta" if unit in (None, j) else "magenta"
                     if unit == j:
                         style += " reverse"
+                if (k + 1, j) in marks:
+                    style = lit
                 cells.append((text, style))
             if k + 1 < len(layers) and (layers[k + 1].bias_name or sc.model.bias == "folded"):
-                cells.append(("1 (bias)", "dim"))
+                cells.append(("1 (bias)", lit if (k + 1, "bias") in marks else "dim"))
             if k == len(layers) - 1:
                 loss = values.get(str(LOSS.at(number))) if known(LOSS) else None
                 if loss is not None:
@@ -146,7 +152,11 @@ class NetworkView(TextPanel):
                     cells.append((f"L = {number_text(float(loss), sc.precision)}", style))
             columns.append((header, cells))
 
-        out = self._draw(columns)
+        backwards = step.phase == "backward"          # the error flows back: so do the arrows
+        out = self._draw(columns, backwards=backwards)
+        if path is not None:
+            out.append("\n")
+            out.append_text(path_text(sc.model, current, element, path, backwards))
         if n_samples > 1:
             out.append(f"\nsample {sample + 1} of {n_samples}", style="dim")
         if self.show_weights:
@@ -158,7 +168,7 @@ class NetworkView(TextPanel):
         """(layer, unit) flagged dead on a slide of this training step already shown."""
         return dead_units(self.deck.steps, index, self.deck.scenario.model.layers)
 
-    def _draw(self, columns) -> Text:
+    def _draw(self, columns, backwards: bool = False) -> Text:
         widths = [max([len(h)] + [len(t) for t, _ in cells]) for h, cells in columns]
         height = max(len(cells) for _, cells in columns)
         out = Text(no_wrap=True, overflow="ellipsis")
@@ -172,7 +182,7 @@ class NetworkView(TextPanel):
                 text, style = cells[row] if row < len(cells) else ("", "")
                 out.append(text.ljust(widths[i]), style=style)
                 if i < len(columns) - 1:
-                    out.append(" " + _connector(row, len(cells)) + " ", style="dim")
+                    out.append(" " + _connector(row, len(cells), backwards) + " ", style="dim")
         return out
 
     def _weights_text(self, number: int, index: int, hidden: set[str]) -> Text:
@@ -193,8 +203,16 @@ class NetworkView(TextPanel):
         return out
 
 
-def _connector(row: int, count: int) -> str:
-    """Lines from every node of a column into the next column."""
+def _connector(row: int, count: int, backwards: bool = False) -> str:
+    """Lines from every node of a column into the next column; in the backward pass the
+    arrows point back, into every node of the column on the left."""
+    line = _forward_connector(row, count)
+    if backwards and line.strip():
+        return "◀" + line[1] + ("─" if line[2] == "▶" else " ")
+    return line
+
+
+def _forward_connector(row: int, count: int) -> str:
     if row >= count:
         return "   "
     if count == 1:
@@ -221,7 +239,48 @@ def _matrix_text(name: str, value, precision: int, style: str = "") -> Text:
 
 
 def _name(name: str) -> str:
-    return "ŷ" if name == "y_hat" else name
+    return text_name(name)
+
+
+def edge_of(model, name: str, element: tuple[int, ...]):
+    """The edge a parameter entry sits on: (layer k, source node in column k — a unit
+    index or "bias" —, target unit in column k + 1), or None. Column 0 is the inputs,
+    column k + 1 layer k; a weight wᵢⱼ (row convention; wⱼᵢ in column convention) joins
+    unit i of column k to unit j, a bias entry the bias node to unit j."""
+    for k, layer in enumerate(model.layers):
+        if not layer.dense:
+            continue
+        if name == layer.weights and len(element) == 2:
+            i, j = element if model.convention == "row" else element[::-1]
+            if model.bias == "folded":
+                units_in = model.n_inputs if k == 0 else model.layers[k - 1].units
+                if model.bias_position == "first":
+                    return (k, "bias", j) if i == 0 else (k, i - 1, j)
+                return (k, "bias", j) if i == units_in else (k, i, j)
+            return k, i, j
+        if name == layer.bias_name and len(element) == 1:
+            return k, "bias", element[0]
+    return None
+
+
+def path_text(model, quantity: Quantity, element, path, backwards: bool) -> Text:
+    """``path: relu₂ ──w₂₁──▶ z₁`` (◀── in the backward pass) for the selected entry."""
+    k, source, target = path
+    layers = model.layers
+    if source == "bias":
+        start = "1 (bias)"
+    elif k == 0:
+        start = entry_text("x", [source + 1])
+    else:
+        start = entry_text(layers[k - 1].post, [source + 1])
+    end = entry_text(layers[k].pre, [target + 1])
+    entry = entry_text(quantity.name, [i + 1 for i in element])
+    out = Text("path: ", style="bold")
+    middle = f" ◀──{entry}── " if backwards else f" ──{entry}──▶ "
+    out.append(start, style="bold magenta reverse")
+    out.append(middle, style="magenta")
+    out.append(end, style="bold magenta reverse")
+    return out
 
 
 def _is_batch(sc, quantity: Quantity) -> bool:

@@ -8,6 +8,22 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 
+class AnswerBox(Input):
+    """The answer box. A pasted line break submits, as Enter would (Input keeps only the
+    first line of a paste and drops the break: a pasted "0.29⏎" was never checked)."""
+
+    def paste(self, text: str) -> None:
+        first, newline, _ = text.replace("\r\n", "\n").partition("\n")
+        self.insert_text_at_cursor(first.strip())
+        if newline:
+            self.post_message(self.Submitted(self, self.value))
+
+    def _on_paste(self, event) -> None:
+        if event.text:
+            self.paste(event.text)
+        event.stop()
+
+
 class QuizBar(Vertical):
     """Prompt, answer box and feedback. The screen does the checking."""
 
@@ -16,7 +32,10 @@ class QuizBar(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="quiz-line"):
             yield Label("", id="quiz-prompt")
-            yield Input(placeholder="type a number, Enter", id="quiz-input", compact=True)
+            # select_on_focus off: the first digit typed on the result (which moves the focus
+            # here) must not be selected, and replaced, by the next one
+            yield AnswerBox(placeholder="type a number, Enter", id="quiz-input", compact=True,
+                            select_on_focus=False)
         yield Static("", id="quiz-feedback")
 
     def on_mount(self) -> None:
@@ -29,7 +48,7 @@ class QuizBar(Vertical):
     def tell(self, feedback, style: str = "") -> None:
         widget = self.feedback
         widget.update(feedback or "Quiz: select an entry (arrows), type its value, Enter. "
-                      "h (or ? in the answer box): hint. t: quiz off.")
+                      "h (or ? in the answer box): hint. r: reveal. R: reset the score. t: quiz off.")
         widget.set_classes(style)
 
     def action_leave(self) -> None:

@@ -12,6 +12,7 @@ The result is focusable: arrow keys or the mouse select an entry, announced with
 from __future__ import annotations
 
 import numpy as np
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
@@ -24,7 +25,7 @@ from stepcalc.records.notation import display_prose, text_name
 from stepcalc.render.flags import flag_message
 from stepcalc.render.text import as_grid, derivation_lines, element_of, grid_position, math_text
 from stepcalc.render.typeset import chain, number_text
-from stepcalc.tui.widgets.matrix import result_lines
+from stepcalc.tui.widgets.matrix import ResultLines, result_lines
 
 LABEL_WIDTH = 9
 
@@ -43,6 +44,8 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("down", "move(1, 0)", "Entry ↓", show=False, id="result.down"),
         Binding("left", "move(0, -1)", "Entry ←", show=False, id="result.left"),
         Binding("right", "move(0, 1)", "Entry →", show=False, id="result.right"),
+        Binding("shift+left", "pan(-8)", "Scroll ←", show=False, id="slide.pan_left"),
+        Binding("shift+right", "pan(8)", "Scroll →", show=False, id="slide.pan_right"),
     ]
 
     class Selected(Message):
@@ -58,6 +61,7 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         self.step = None
         self.heading = ""
         self.precision = 3
+        self.full_derivation = False                     # d: every line sympy went through
         self.notes = ""
         self.names: tuple[str, ...] = ()                 # the scenario's quantity names (prose)
         self.quiz = False
@@ -78,8 +82,8 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
     def show_step(self, step, heading: str, precision: int, notes: str = "",
                   quiz: bool = False, hidden=None, show_flags: bool = True, names=()) -> None:
         """Everything of the slide except the selected entry's expansion (no redraw yet)."""
-        if step is not self.step and self.scroll_y:
-            self.scroll_to(y=0, animate=False)
+        if step is not self.step and (self.scroll_y or self.scroll_x):
+            self.scroll_to(x=0, y=0, animate=False)
         self.step, self.heading, self.precision = step, heading, precision
         self.notes, self.quiz, self.show_flags = notes, quiz, show_flags
         self.names = tuple(names)
@@ -152,10 +156,12 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         result = self._result(width if width > 0 else 100)
         self.texts = {name: (text.plain if text is not None else "") for name, text in parts.items()}
         self.texts["result"] = "\n".join(line.plain for line in result.lines)
+        if self.texts["numbers_note"]:
+            self.texts["numbers"] += "\n" + self.texts.pop("numbers_note")
         if width <= 0 or not self.is_mounted:
             return
         lines: list[Strip] = []
-        head_key = ("head", step.id, self.heading, self.notes, width)
+        head_key = ("head", step.id, self.heading, self.notes, self.full_derivation, width)
         if head_key not in self._strips:
             block: list[Strip] = self._wrap(parts["phase"], width) + self._wrap(parts["title"], width)
             block.append(Strip.blank(0))
@@ -163,7 +169,7 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
                 block += self._wrap(parts["notes"], width) + [Strip.blank(0)]
             for label, name in (("Formula", "formula"), ("Derived", "derivation")):
                 if parts[name] is not None:
-                    block += self._row(label, self._wrap(parts[name], width - LABEL_WIDTH))
+                    block += self._row(label, self._wide(parts[name], width - LABEL_WIDTH))
                     if name == "derivation" and parts["derivation_note"] is not None:
                         block += self._row("", self._wrap(parts["derivation_note"], width - LABEL_WIDTH))
                     block.append(Strip.blank(0))
@@ -172,12 +178,16 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         if parts["numbers"] is not None:
             key = ("numbers", step.id, self.selected, self.reveal_numbers, self.reveal_value, width)
             if key not in self._strips:
-                self._strips[key] = self._row("Numbers", self._wrap(parts["numbers"], width - LABEL_WIDTH))
+                body = self._wide(parts["numbers"], width - LABEL_WIDTH)
+                if parts["numbers_note"] is not None:
+                    body += self._wrap(parts["numbers_note"], width - LABEL_WIDTH)
+                self._strips[key] = self._row("Numbers", body)
             lines += self._strips[key] + [Strip.blank(0)]
         top = len(lines)
-        lines += self._row("Result", [self._wrap(t, width - LABEL_WIDTH)[0] for t in result.lines])
+        if result.lines:
+            lines += self._row("Result", [self._wrap(t, width - LABEL_WIDTH)[0] for t in result.lines])
+            lines.append(Strip.blank(0))
         self.cells = [(top + y, LABEL_WIDTH + x0, LABEL_WIDTH + x1, e) for y, x0, x1, e in result.cells]
-        lines.append(Strip.blank(0))
         tail_key = ("tail", step.id, self.show_flags, width)
         if tail_key not in self._strips:
             block = self._wrap(parts["explanation"], width)
@@ -187,9 +197,12 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         lines += self._strips[tail_key]
         base = self.rich_style
         height = max(len(lines), self.size.height)
-        self._lines = [strip.apply_style(base).extend_cell_length(width, base) for strip in lines]
-        self._lines += [Strip.blank(width, base)] * (height - len(lines))
-        size = Size(width, height)
+        # A typeset row wider than the view (a stacked fraction over a long sum) is not cut:
+        # the slide scrolls sideways (scrollbar, Shift+←/→, the mouse wheel).
+        full = max([width] + [strip.cell_length for strip in lines])
+        self._lines = [strip.apply_style(base).extend_cell_length(full, base) for strip in lines]
+        self._lines += [Strip.blank(full, base)] * (height - len(lines))
+        size = Size(full, height)
         if size != self.virtual_size:
             self.virtual_size = size          # scrolling changes: the one relayout
         self.refresh()
@@ -200,7 +213,17 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         width = self.scrollable_size.width
         if y >= len(self._lines):
             return Strip.blank(width, self.rich_style)
-        return self._lines[y].crop(scroll_x, scroll_x + width) if scroll_x else self._lines[y]
+        line = self._lines[y]
+        if line.cell_length <= width:
+            return line
+        # cut by the view's edge: › (or ‹) marks that the row goes on, the slide scrolls sideways
+        more_left = scroll_x > 0 and bool(line.crop(0, scroll_x).text.strip())
+        more_right = bool(line.crop(scroll_x + width).text.strip())
+        shown = line.crop(scroll_x + more_left, scroll_x + width - more_right)
+        mark = self._style("slide--label")
+        pieces = ([Strip([Segment("‹", mark)], 1)] if more_left else []) + [shown] \
+            + ([Strip([Segment("›", mark)], 1)] if more_right else [])
+        return Strip.join(pieces) if len(pieces) > 1 else shown
 
     # --------------------------------------------------------------- pieces --
     def _style(self, name: str):
@@ -219,17 +242,24 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         notes = unwrap(self.notes) if self.notes.strip() else ""
         inner = max(width - LABEL_WIDTH, 20)
 
+        full = self.full_derivation
+
         def formula():
             # Typeset in two dimensions (stacked fractions, Σ with limits); never re-wrapped.
-            expr = step.formula
+            # None when the numbers row below repeats it word for word (as the exports do).
+            expr = step.shown_formula
             if expr is None:
                 return None
             return Text("\n".join(chain([expr.lhs, expr.rhs], precision, inner)), no_wrap=True,
                         overflow="ellipsis")
 
         def derivation():
-            lines = derivation_lines(step.derivation, precision, inner, step.full_derivation) \
-                if step.derivation_builder else []
+            # short (definition = identity) unless d asked for every line, as the exports
+            if not step.derivation_builder:
+                return None
+            links = step.shown_derivation(full)
+            lines = derivation_lines(step.derivation, precision, inner, full or step.full_derivation,
+                                     links) if links else []
             if not lines:
                 return None
             return Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
@@ -243,11 +273,11 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
             "title": Text(display_prose(step.title, self.names), style=self._style("slide--title")),
             "notes": Text(notes, style=self._style("slide--notes")) if notes else None,
             "formula": self._text(("formula", sid, precision, inner), formula),
-            "derivation": self._text(("derivation", sid, precision, inner, step.full_derivation),
-                                     derivation),
+            "derivation": self._text(("derivation", sid, precision, inner, full), derivation),
             "derivation_note": self._text(("derivation_note", sid), derivation_note),
             "numbers": self._text(("numbers", sid, precision, self.selected, self.reveal_numbers,
                                    self.reveal_value, inner), lambda: self._numbers(inner)),
+            "numbers_note": self._numbers_note(),
             "explanation": Text(display_prose(step.explanation, self.names),
                                 style=self._style("slide--explanation")),
             "flags": flags_text(step, self.names) if (self.show_flags and step.flags) else None,
@@ -259,24 +289,36 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         expansion = step.expand(self.selected) if step.expander is not None else None
         if expansion is None:
             return None
+        # The expansion's own precision: one digit more when its rounded terms would not add
+        # up to its rounded value, else ≈ before the value (Step.expand decides, for every renderer).
+        digits = expansion.precision
         parts = [expansion.lhs]
         if expansion.symbolic is not None:
             parts.append(expansion.symbolic)
         if self.reveal_numbers:
             parts.append(expansion.numeric)
-        value = number_text(expansion.value, self.precision) if self.reveal_value else "?"
+        value = number_text(expansion.value, digits) if self.reveal_value else "?"
         parts.append(value)
-        lines = chain(parts, self.precision, width, dedupe=True)
+        approximate = expansion.approximate and self.reveal_numbers and self.reveal_value
+        lines = chain(parts, digits, width, dedupe=True, approximate=approximate)
         text = Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
         if self.reveal_value:
             end = len(text.plain)
             text.stylize("bold green", end - len(value), end)
-        if expansion.note and self.reveal_numbers:
-            text.append("\n" + expansion.note, style="dim")
         return text
+
+    def _numbers_note(self) -> Text | None:
+        """The expansion's remark (a term left out, and why): prose, wrapped to the slide."""
+        step = self.step
+        expansion = step.expand(self.selected) if step.expander is not None else None
+        if expansion is None or not expansion.note or not self.reveal_numbers:
+            return None
+        return Text(expansion.note, style="dim")
 
     def _result(self, width: int):
         step = self.step
+        if one_entry_expanded(step):
+            return ResultLines([], [])
         name = self._text(("name", step.id), lambda: result_name(step))
         lines = result_lines(step.value, name, self.precision, self.selected,
                              width - LABEL_WIDTH, self.marked, self.hidden, step.table)
@@ -290,6 +332,14 @@ class SlideView(ScrollView, can_focus=True, inherit_bindings=False):
         console = self.app.console
         options = console.options.update_width(max(width, 1))
         return [Strip(line) for line in console.render_lines(text, options, pad=False, new_lines=False)]
+
+    def _wide(self, text: Text, width: int) -> list[Strip]:
+        """Typeset lines (never re-wrapped) at their own width when wider than the view."""
+        natural = max((cell_len(line) for line in text.plain.split("\n")), default=0)
+        return self._wrap(text, max(width, natural))
+
+    def action_pan(self, columns: int) -> None:
+        self.scroll_relative(x=columns, animate=False)
 
     def _row(self, label: str, body: list[Strip]) -> list[Strip]:
         head = Strip([Segment(label.ljust(LABEL_WIDTH), self._style("slide--label"))], LABEL_WIDTH)
@@ -311,6 +361,12 @@ def flags_text(step, names=()) -> Text:
         out.append(f"{flag.kind.icon} {flag.kind.label}: ", style=flag.kind.style)
         out.append(display_prose(flag_message(flag), names))
     return out
+
+
+def one_entry_expanded(step) -> bool:
+    """One number whose numbers row already ends in its value: no Result row repeats it
+    (Step.one_entry_expanded, and the same for a 0-d scalar such as L)."""
+    return step.value.size == 1 and step.table is None and step.expander is not None
 
 
 def result_name(step) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Tree
 
 from stepcalc.records.notation import scenario_names
-from stepcalc.tui.deck import Deck, short_label
+from stepcalc.tui.deck import GAP, Deck, short_label
 from stepcalc.tui.plain import plain
 
 
@@ -29,6 +29,11 @@ class StepTree(Tree[int]):
         parents = {}
         for block in deck.blocks:
             parent = self.root
+            if block.phase == GAP:          # between two training steps, not inside one
+                label = plain(short_label(deck.steps[block.start], names))
+                self.labels.append(label.plain)
+                self.leaves.append(parent.add_leaf(label, data=block.start))
+                continue
             if grouped and block.number > 0:
                 if block.number not in parents:
                     parents[block.number] = self.root.add(f"Step {block.number}", expand=block.number == 1)
