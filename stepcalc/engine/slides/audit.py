@@ -6,15 +6,17 @@ likely cause this module can tell (`likely_cause`), tried in this order:
 
 * sign flipped (for an update: θ + η∇ instead of θ − η∇);
 * an update computed with the printed η instead of the one used, or from the printed
-  (rounded) gradient;
-* truncated instead of rounded;
+  gradient;
+* computed from the printed (rounded) upstream values: the hidden outputs a layer was
+  multiplied out from, the ŷ a loss was taken of, the new weights of the after-pass
+  (`upstream.recompute`); "carried over" when those printed values are themselves off;
+* truncated instead of rounded (or computed from the printed upstream values, then truncated);
 * a factor left out (printed = exact / v) or put in twice (printed = exact · v), where v
   is an entry of the step's inputs or activations (x, each layer's pre and post);
 * the decimal point shifted (printed = exact · 10^k);
 * a digit dropped or two adjacent digits transposed;
 * for a whole pre-activation matrix: the printed values follow from other weights (a
   least-squares fit over the batch reproduces them; the biases kept as given);
-* for an activation or the loss: carried over from a printed input that is itself off;
 * for η: the printed updates use another learning rate;
 * last printed digit off by one (nothing better found).
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -65,10 +68,18 @@ class Context:
     printed: dict[str, np.ndarray] = field(default_factory=dict)   # in the exact values' shapes
     key: str = ""
     states: dict = field(default_factory=dict)    # training step → its recorded StepState
+    off: frozenset = frozenset()                  # printed ids that are themselves off
 
     @property
     def quantity(self) -> Quantity:
         return parse_quantity(self.key)
+
+    @cached_property
+    def upstream(self):
+        """The quantity recomputed from the printed values that feed it (or None)."""
+        from stepcalc.engine.slides.upstream import recompute
+
+        return recompute(self)
 
     def value_of(self, quantity: Quantity):
         return self.values.get(str(quantity))
@@ -161,12 +172,34 @@ def _update_cause(exact, printed, decimals, ctx: Context, element) -> str:
         for sign, text in ((1, "θ − η∇"), (-1, "θ + η∇ (sign flipped too)")):
             if _close(t - sign * float(eta) * g, printed, decimals):
                 return f"computed with the printed η = {float(eta):g} instead of {lr:g} ({text})"
-    printed_grad = ctx.printed_of(quantity.of("grad"))
+    grad_id = quantity.of("grad")
+    printed_grad = ctx.printed_of(grad_id)
     if printed_grad is not None:
         pg = float(printed_grad[element])
         if pg != g and _close(t - lr * pg, printed, decimals):
+            if str(grad_id) in ctx.off:      # a wrong gradient is not a rounded one
+                return f"carried over from the printed gradient {pg:g} (exact: {_g(g)})"
             return f"computed from the printed (rounded) gradient {pg:g}"
     return ""
+
+
+def _upstream_cause(exact, printed, decimals, ctx: Context, element) -> tuple[str, str]:
+    """(cause if the printed upstream values give the printed value, cause if they give it
+    truncated); "" where they do not."""
+    recomputed = ctx.upstream
+    if recomputed is None:
+        return "", ""
+    c = float(recomputed.value[element])
+    if not np.isfinite(c) or abs(c - exact) <= 1e-12 * max(1.0, abs(exact)):
+        return "", ""                        # the printed values upstream change nothing here
+    names = ", ".join(recomputed.sources)
+    if any(source in ctx.off for source in recomputed.sources):
+        cause = f"carried over from the printed {names} (exact from {'it' if len(recomputed.sources) == 1 else 'them'}: {_g(c)})"
+    else:
+        cause = f"computed from the printed (rounded) upstream values {names} (they give {_g(c)})"
+    if _close(c, printed, decimals):
+        return cause, ""
+    return "", (f"{cause}, then truncated" if _truncated(c, printed, decimals) else "")
 
 
 def _factor_candidates(ctx: Context, step):
@@ -230,11 +263,13 @@ def _digit_slip_cause(exact, printed, decimals) -> str:
 
 
 def likely_cause(exact: float, printed: float, decimals: int, context: Context | None = None,
-                 element: tuple[int, ...] = (), weak: bool = True) -> str:
+                 element: tuple[int, ...] = (), weak: bool = True, upstream: bool = True) -> str:
     """The most likely reason one printed number differs from the exact one ("" if unknown).
 
     ``weak=False`` leaves out the digit-level guesses (decimal point, dropped or swapped
     digits), which `audit` tries only after the explanations that use the whole matrix.
+    ``upstream=False`` leaves out the printed upstream values (a whole-matrix fit explains
+    the entry better: the weights it finds are the printed values' real source).
     """
     if not (np.isfinite(exact) and np.isfinite(printed)):   # no digit of nan/inf to compare
         return "the exact value is not a finite number (nan/inf)"
@@ -247,8 +282,14 @@ def likely_cause(exact: float, printed: float, decimals: int, context: Context |
             return cause
     if exact != 0 and abs(-exact - printed) <= tol:
         return "sign flipped"
+    upstream, upstream_truncated = _upstream_cause(exact, printed, decimals, context, element) \
+        if context is not None and upstream else ("", "")
+    if upstream:
+        return upstream
     if _truncated(exact, printed, decimals):
         return "truncated instead of rounded"
+    if upstream_truncated:
+        return upstream_truncated
     if context is not None:
         cause = _factor_cause(exact, printed, decimals, context)
         if cause:
@@ -315,35 +356,6 @@ def _matrix(rows: np.ndarray, fmt) -> str:
     return inner[0] if len(inner) == 1 else "[" + ", ".join(inner) + "]"
 
 
-def _carried_cause(ctx: Context, exact: np.ndarray) -> tuple[np.ndarray | None, str]:
-    """Recompute an activation (or the loss) from the printed input that feeds it."""
-    from stepcalc.engine.numbers import network
-    from stepcalc.engine.maths.activations import get_activation
-
-    quantity = ctx.quantity
-    sc = ctx.scenario
-    layers = sc.model.layers
-    if quantity.kind != "value":
-        return None, ""
-    if quantity.name == "loss":
-        pre = ctx.printed_of(Quantity(layers[-1].pre, step=quantity.step))
-        if pre is None or quantity.step == 1 and sc.data.x.shape[0] != pre.shape[0]:
-            return None, ""
-        out = layers[-1]
-        post = get_activation(out.activation).forward(pre, out.alpha)
-        fp = network.ForwardPass(sc.data.x, [None] * (len(layers) - 1) + [pre],
-                                 [None] * (len(layers) - 1) + [post])
-        labels = sc.data.labels
-        return np.asarray(network.reduce(sc, network.per_sample_loss(sc, fp, sc.data.y, labels))), out.pre
-    index, layer = _layer_of(sc, quantity.name, "post")
-    if layer is None or layer.type == "dropout":
-        return None, ""
-    pre = ctx.printed_of(Quantity(layer.pre, step=quantity.step))
-    if pre is None:
-        return None, ""
-    return get_activation(layer.activation).forward(pre, layer.alpha).reshape(exact.shape), layer.pre
-
-
 def _eta_cause(ctx: Context, printed: float) -> str:
     lr = ctx.scenario.train.lr
     explained = []
@@ -391,11 +403,14 @@ def audit(scenario: Scenario, values, states=()) -> list[AuditEntry]:
         value, decimals = shaped(scenario, key, printed, exact)
         prepared.append((key, whole, at, exact, value, decimals))
     printed_all = {key: value for key, _, at, _, value, _ in prepared if at is None}
+    off = frozenset(key for key, _, at, exact, value, decimals in prepared
+                    if at is None and not np.all(matches(exact, value, decimals)))
     by_number = {state.number: state for state in states}
     entries = []
     for key, whole, at, exact, value, decimals in prepared:
         ok = matches(exact, value, decimals)
-        ctx = Context(scenario, known_values, printed_all, whole, by_number) if scenario.kind == "train" else None
+        ctx = Context(scenario, known_values, printed_all, whole, by_number, off) \
+            if scenario.kind == "train" else None
         entries.append(AuditEntry(key, value, exact, decimals,
                                   tuple(_mismatches(ctx, exact, value, decimals, ok, at))))
     return entries
@@ -455,30 +470,17 @@ def _mismatches(ctx: Context | None, exact, value, decimals, ok, at=None):
     if not bad:
         return []
     eta = _eta_cause(ctx, float(value.reshape(-1)[0])) if ctx and ctx.quantity == Quantity("eta") else ""
+    whole = _fit_cause(ctx, value, decimals) if ctx is not None and at is None and exact.ndim == 2 else ""
     causes = {idx: eta or likely_cause(float(exact[idx]), float(value[idx]), int(decimals[idx]), ctx,
-                                       idx if at is None else at, weak=ctx is None)
+                                       idx if at is None else at, weak=ctx is None, upstream=not whole)
               for idx in bad}
     if at is not None:          # one entry: the whole-matrix explanations do not apply
         return [Mismatch(idx, float(value[idx]), float(exact[idx]), int(decimals[idx]),
                          causes[idx] or _digit_causes(float(exact[idx]), float(value[idx]), int(decimals[idx])))
                 for idx in bad]
     if ctx is not None and any(not c for c in causes.values()):
-        whole = _fit_cause(ctx, value, decimals) if exact.ndim == 2 else ""
-        carried, carried_from = (None, "") if whole else _carried_cause(ctx, exact)
         for idx in bad:
-            if causes[idx]:
-                continue
-            p, d = float(value[idx]), int(decimals[idx])
-            if whole:
-                causes[idx] = whole
-            elif carried is not None:
-                c = float(np.asarray(carried)[idx] if np.ndim(carried) else carried)
-                src = f"the printed {carried_from}"
-                if _close(c, p, d):
-                    causes[idx] = f"carried over from {src} (exact from it: {_g(c)})"
-                elif _truncated(c, p, d):
-                    causes[idx] = f"carried over from {src} (exact from it: {_g(c)}), then truncated"
             if not causes[idx]:
-                causes[idx] = _digit_causes(float(exact[idx]), p, d)
+                causes[idx] = whole or _digit_causes(float(exact[idx]), float(value[idx]), int(decimals[idx]))
     return [Mismatch(idx, float(value[idx]), float(exact[idx]), int(decimals[idx]), causes[idx])
             for idx in bad]
