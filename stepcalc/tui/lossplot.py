@@ -2,6 +2,8 @@
 
 Honest: on a linear axis y starts at 0 (a loss is never negative), so a 1.7 % drop looks
 like 1.7 % of the height, not all of it. On the log axis the range is whole decades.
+The metrics of `[train] metrics` go on a right-hand axis from 0, at the steps the trace
+recorded (a long run does not compute them in the gap).
 """
 
 from __future__ import annotations
@@ -94,3 +96,34 @@ def loss_axes(losses, log: bool = False) -> Axes:
     yticks = nice_ticks(low, high, 5)
     return Axes(list(x), list(y), (low, high), yticks, [tick_label(t) for t in yticks],
                 xticks, xlabels, False, "loss")
+
+
+@dataclass(frozen=True)
+class MetricSeries:
+    name: str
+    x: list[float]                # recorded steps (the after pass at the loss axis' "after")
+    y: list[float]
+
+
+def metric_series(values, name: str, recorded_steps, loss_count: int) -> MetricSeries:
+    """The metric ``name`` at each recorded step: its id is ``name``, ``step<k>.name`` or
+    ``after.name`` (records.quantity); the after pass sits where the loss axis puts it."""
+    from stepcalc.records.quantity import AFTER, Quantity
+
+    x, y = [], []
+    for number in sorted(set(recorded_steps), key=lambda n: n or loss_count):
+        value = values.get(str(Quantity(name, step=number or AFTER)))
+        if value is not None:
+            x.append(float(number or loss_count))
+            y.append(float(value))
+    return MetricSeries(name, x, y)
+
+
+def metric_range(series: list[MetricSeries]) -> tuple[tuple[float, float], list[float], list[str]]:
+    """(ylim, ticks, labels) of the metrics' axis: from 0 to 1 for accuracy, or up to a
+    round value above the largest error."""
+    top = max([1.0 if s.name == "accuracy" else max(s.y, default=0.0) for s in series] or [1.0])
+    step = nice_step(top, 5)
+    high = round(math.ceil(top / step - 1e-9) * step, 12) if top > 0 else 1.0
+    ticks = nice_ticks(0.0, high, 5)
+    return (0.0, high), ticks, [tick_label(t) for t in ticks]

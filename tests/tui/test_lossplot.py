@@ -7,7 +7,7 @@ import math
 import pytest
 
 from stepcalc.tui import build_app
-from stepcalc.tui.lossplot import loss_axes, nice_ticks
+from stepcalc.tui.lossplot import loss_axes, metric_range, metric_series, nice_ticks
 from stepcalc.tui.screens.training import TrainingScreen
 
 
@@ -55,3 +55,30 @@ async def test_s_toggles_the_log_scale_on_the_loss_screen():
         assert screen.axes.log and screen.axes.ylabel == "loss (log scale)"
         await pilot.press("s")
         assert not screen.axes.log
+
+
+def test_metrics_are_drawn_at_the_recorded_steps_with_the_after_pass_last():
+    values = {"accuracy": 0.5, "step2.accuracy": 0.75, "step9.accuracy": 1.0, "after.accuracy": 1.0,
+              "loss": 1.0}
+    series = metric_series(values, "accuracy", [0, 1, 2, 9], loss_count=10)
+    assert series.x == [1, 2, 9, 10] and series.y == [0.5, 0.75, 1.0, 1.0]
+    assert metric_range([series])[0] == (0.0, 1.0)
+    rmse = metric_series({"rmse": 2.3, "after.rmse": 1.1}, "rmse", [1, 0], loss_count=2)
+    ylim, ticks, _ = metric_range([rmse])
+    assert ylim[0] == 0 and 2.3 <= ylim[1] <= 3 and ticks[0] == 0
+
+
+@pytest.mark.asyncio
+async def test_the_loss_screen_draws_the_scenarios_metrics_on_a_right_axis():
+    app = build_app("recipe_iris")                      # metrics = ["accuracy"], 3 steps
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("l")
+        screen = app.screen
+        assert isinstance(screen, TrainingScreen)
+        (series,) = screen.metrics
+        trace = screen.trace
+        assert series.name == "accuracy" and series.x == [1, 2, 3, 4]
+        assert series.y == [trace.values[k] for k in
+                            ("accuracy", "step2.accuracy", "step3.accuracy", "after.accuracy")]
+        drawn = screen.query_one("#loss-plot").plt.build()
+        assert "accuracy" in drawn and "loss" in drawn

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Static
 from stepcalc.records.notation import entry_text
 from stepcalc.records.precision import digits_to_tell_apart, float_noise
 from stepcalc.render.text import NOISE_TEXT, number_text
-from stepcalc.tui.lossplot import loss_axes
+from stepcalc.tui.lossplot import loss_axes, metric_range, metric_series
 from stepcalc.tui.plain import plain
 
 
@@ -75,17 +75,33 @@ class TrainingScreen(Screen):
         plot.clear_data()
         plot.clear_figure()
         self.axes = axes = loss_axes(self.trace.losses, self.log_scale)
-        plot.plot(axes.x, axes.y, marker="braille")
+        self.metrics = self.metric_series()
+        plot.plot(axes.x, axes.y, marker="braille", label="loss" if self.metrics else None)
         if len(axes.x) <= 60:
             plot.scatter(axes.x, axes.y)
+        for series in self.metrics:       # recorded steps only: points joined by lines
+            plot.plot(series.x, series.y, marker="dot", yside="right", label=series.name)
+        if self.metrics:
+            ylim, ticks, labels = metric_range(self.metrics)
+            plot.ylim(*ylim, yside="right")
+            plot.yticks(ticks, labels, yside="right")
+            plot.ylabel(", ".join(s.name for s in self.metrics), yside="right")
         plot.xticks(axes.xticks, axes.xlabels)
         plot.yticks(axes.yticks, axes.ylabels)
         plot.ylim(*axes.ylim)
         plot.xlim(1, max(axes.x[-1], 2))
-        plot.title("Loss before each update, then after the last" + (" (log scale)" if axes.log else ""))
+        what = " and " + ", ".join(s.name for s in self.metrics) if self.metrics else ""
+        plot.title(f"Loss{what} before each update, then after the last"
+                   + (" (log scale)" if axes.log else ""))
         plot.xlabel("training step")
         plot.ylabel(axes.ylabel)
         widget.refresh()
+
+    def metric_series(self):
+        trace = self.trace
+        recorded = {step.step_number for step in trace.steps}
+        return [metric_series(trace.values, name, recorded, len(trace.losses))
+                for name in trace.scenario.train.metrics]
 
     def action_toggle_log(self) -> None:
         if not self.log_scale and not any(v > 0 for v in self.trace.losses):
