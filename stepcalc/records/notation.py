@@ -382,6 +382,8 @@ _ENTRY_ID = re.compile(r"\b(?:(grad|new|v|v0|m|m0|s|s0|mhat|shat|after|step\d+)\
 _QUANTITY_ID = re.compile(r"\b(grad|new|v|m|s|mhat|shat|after|step\d+)\.([A-Za-z_][A-Za-z0-9_]*)\b")
 _STEP_PREFIX = re.compile(r"\b(?:step\d+|after)\.(?=[A-Za-z_])")
 _WORD = re.compile(r"(?<![\w.\\])([A-Za-z][A-Za-z0-9_]*)(?![\w(])")
+# A minus sign in front of a number ("exact -0.628"), not a hyphen ("step-by-step", "1e-05").
+_NEGATIVE = re.compile(r"(?<![\w.\-])-(?=\.?\d)")
 
 
 def entry_text(name: str, indices) -> str:
@@ -406,8 +408,8 @@ def id_text(local_id: str, indices=()) -> str:
 
 def display_prose(text: str, names=()) -> str:
     """Internal ids and names in a sentence written the slide way: grad.w[1][1] → ∂L/∂w₁₁,
-    values[1,1] → values₁₁, y_hat → ŷ; ``names`` (the scenario's quantity names) are also
-    written as their display names (W1 → W⁽¹⁾)."""
+    values[1,1] → values₁₁, y_hat → ŷ, -0.628 → −0.628; ``names`` (the scenario's quantity
+    names) are also written as their display names (W1 → W⁽¹⁾)."""
     def entry(m):
         indices = re.findall(r"\d+", m.group(3))
         return id_text((m.group(1) + "." if m.group(1) else "") + m.group(2), indices)
@@ -421,7 +423,7 @@ def display_prose(text: str, names=()) -> str:
         w = m.group(1)
         return text_name(w) if (w in wanted or w.endswith("_hat")) else w
 
-    return _WORD.sub(word, text)
+    return _NEGATIVE.sub("−", _WORD.sub(word, text))
 
 
 def scenario_names(scenario) -> tuple[str, ...]:

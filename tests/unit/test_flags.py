@@ -37,3 +37,13 @@ def test_a_mismatch_is_worded_from_its_fact():
     scalar = MismatchFact("loss", (), printed=1.5, exact=1.25, decimals=1)
     assert flag_message(Flag("mismatch", mismatch=scalar)) == "printed loss = 1.5, exact 1.25"
     assert flag_line(Flag("note", "hello")) == "ℹ note: hello"
+
+
+def test_a_negative_number_in_a_flag_gets_a_minus_sign_on_screen_not_a_hyphen():
+    from stepcalc.records.notation import display_prose
+
+    fact = MismatchFact("grad.w", (0, 0), printed=-0.628, exact=-0.86189, decimals=3, cause="")
+    shown = display_prose(flag_message(Flag("mismatch", "", mismatch=fact)))
+    assert "= −0.628" in shown and "exact −0.86189" in shown and "-" not in shown
+    # hyphens stay: words, ranges written with ids, exponents
+    assert display_prose("step-by-step, 1e-05, x-1, [-1, 1]") == "step-by-step, 1e-05, x-1, [−1, 1]"
