@@ -6,6 +6,7 @@ Display rules shared by the engine (which sets each Step's precision) and every 
 
 from __future__ import annotations
 
+import decimal
 import math
 
 import numpy as np
@@ -84,6 +85,10 @@ def _leading_unit(x: np.ndarray) -> np.ndarray:
 def value_as_shown(numeric, digits: int) -> float | None:
     """What the numbers put in give when each is rounded to ``digits`` as shown (what a
     student gets from the slide with a calculator); None when a part is not a plain number."""
+    try:
+        return float(_decimal_value(numeric, digits))
+    except _NotArithmetic:
+        pass
     import sympy as sp
 
     floats = numeric.atoms(sp.Float)
@@ -92,6 +97,46 @@ def value_as_shown(numeric, digits: int) -> float | None:
         return float(shown)
     except (TypeError, ValueError):      # a term that is not a plain number (f(…) unevaluated)
         return None
+
+
+class _NotArithmetic(Exception):
+    """A node `_decimal_value` does not evaluate (sympy then does, or says it cannot)."""
+
+
+_DECIMALS = decimal.Context(prec=30)
+
+
+def _decimal_value(expr, digits: int) -> decimal.Decimal:
+    """The sums, products, powers, exp and log of a numbers-put-in chain, in 30-digit
+    decimals, each number as shown: what sympy's xreplace + float gives, without building
+    new sympy trees (a chain is checked on every slide, so this is on the export's path)."""
+    import sympy as sp
+
+    c = _DECIMALS
+    if isinstance(expr, sp.Float):
+        return c.create_decimal(significant(expr, digits))
+    if isinstance(expr, sp.Rational):
+        return c.divide(decimal.Decimal(int(expr.p)), decimal.Decimal(int(expr.q)))
+    if isinstance(expr, (sp.Add, sp.Mul)):
+        parts = [_decimal_value(arg, digits) for arg in expr.args]
+        total = parts[0]
+        for part in parts[1:]:
+            total = c.add(total, part) if isinstance(expr, sp.Add) else c.multiply(total, part)
+        return total
+    if isinstance(expr, sp.Pow) and isinstance(expr.exp, sp.Integer):
+        base = _decimal_value(expr.base, digits)
+        try:
+            return c.power(base, int(expr.exp))
+        except (decimal.DivisionByZero, decimal.InvalidOperation) as error:
+            raise _NotArithmetic from error
+    if isinstance(expr, sp.exp):
+        return c.exp(_decimal_value(expr.args[0], digits))
+    if isinstance(expr, sp.log) and len(expr.args) == 1:
+        value = _decimal_value(expr.args[0], digits)
+        if value <= 0:
+            raise _NotArithmetic
+        return c.ln(value)
+    raise _NotArithmetic
 
 
 def sum_digits(numeric, value: float, digits: int) -> tuple[int, bool]:
