@@ -347,6 +347,7 @@ async def test_a_second_walk_through_the_slides_needs_no_new_layout():
         taller = set()                  # slides taller than the view scroll: their own size
         for _ in range(len(screen.deck) - 3):
             await pilot.press("n")
+            await pilot.pause()     # a layout a slide asks for runs before the next press
             if slide.virtual_size.height > slide.size.height:
                 taller.add(screen.index)
         await pilot.pause()
