@@ -51,15 +51,13 @@ def digits_to_tell_apart(before, after, digits: int) -> int:
         changed = ((before != after) & np.isfinite(before) & np.isfinite(after)
                    & ~noise[:before.size] & ~noise[before.size:])
     b, a = before[changed], after[changed]
-    gap, larger = np.abs(a - b), np.maximum(np.abs(b), np.abs(a))
+    gap = np.abs(a - b)
+    unit = _leading_unit(np.maximum(np.abs(b), np.abs(a)))   # once, not once per digit
     while digits < MAX_DIGITS:
         # Two numbers that print alike at d significant digits are each within half a unit
         # of their d-th digit of the same decimal, so they differ by at most one unit of the
         # larger one's d-th digit: only those pairs (few, on a large matrix) are printed.
-        # That unit is at most larger·10^(1−d), a cheaper first cut.
-        bound = 10.0 ** (1 - digits) * (1 + 1e-9)
-        close = np.flatnonzero(gap <= larger * bound)
-        close = close[gap[close] <= _leading_unit(larger[close]) * bound]
+        close = np.flatnonzero(gap <= unit * (10.0 ** (1 - digits) * (1 + 1e-9)))
         if not any(significant(b[i], digits) == significant(a[i], digits) for i in close):
             break
         digits += 1
