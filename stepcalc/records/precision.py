@@ -16,13 +16,21 @@ NOISE = 1e-12
 MAX_DIGITS = 12        # never more significant digits than this, whatever a rule asks for
 
 
-def float_noise(values) -> np.ndarray:
-    """Entries that are float noise next to their matrix's scale: shown as 0, marked."""
-    values = np.asarray(values, dtype=float)
-    magnitude = np.abs(values)
-    finite = np.isfinite(magnitude)
-    scale = magnitude[finite].max(initial=0.0)
-    return finite & (magnitude > 0) & (magnitude < NOISE * scale)
+def float_noise(values, scale: float | None = None) -> np.ndarray:
+    """Entries that are float noise next to their matrix's scale (its largest finite
+    magnitude, unless given): shown as 0, marked. nan and ±inf are never noise."""
+    magnitude = np.abs(np.asarray(values, dtype=float))
+    if scale is None:
+        scale = finite_max(magnitude)
+    return (magnitude > 0) & (magnitude < NOISE * scale)
+
+
+def finite_max(magnitude: np.ndarray) -> float:
+    """The largest finite entry of a non-negative array (0 for none)."""
+    largest = magnitude.max(initial=0.0)
+    if np.isfinite(largest):
+        return float(largest)              # the usual case: no copy of the finite entries
+    return float(magnitude[np.isfinite(magnitude)].max(initial=0.0))
 
 
 def significant(value: float, digits: int) -> str:
@@ -46,10 +54,11 @@ def digits_to_tell_apart(before, after, digits: int) -> int:
     after = np.asarray(after, dtype=float).reshape(-1)
     if before.shape != after.shape:
         return digits
-    noise = float_noise(np.concatenate([before, after]))
+    # noise next to the scale of both matrices together, as if they were one
+    scale = max(finite_max(np.abs(before)), finite_max(np.abs(after)))
     with np.errstate(invalid="ignore"):
         changed = ((before != after) & np.isfinite(before) & np.isfinite(after)
-                   & ~noise[:before.size] & ~noise[before.size:])
+                   & ~float_noise(before, scale) & ~float_noise(after, scale))
     b, a = before[changed], after[changed]
     gap = np.abs(a - b)
     unit = _leading_unit(np.maximum(np.abs(b), np.abs(a)))   # once, not once per digit
@@ -57,11 +66,34 @@ def digits_to_tell_apart(before, after, digits: int) -> int:
         # Two numbers that print alike at d significant digits are each within half a unit
         # of their d-th digit of the same decimal, so they differ by at most one unit of the
         # larger one's d-th digit: only those pairs (few, on a large matrix) are printed.
-        close = np.flatnonzero(gap <= unit * (10.0 ** (1 - digits) * (1 + 1e-9)))
-        if not any(significant(b[i], digits) == significant(a[i], digits) for i in close):
+        step = unit * 10.0 ** (1 - digits)
+        close = np.flatnonzero(gap <= step * (1 + 1e-9))
+        # Below the digits needed, most close pairs print alike and the first few show it;
+        # at the answer none does, and the few that might are found without printing all.
+        head, rest = close[:64], close[64:]
+        if not (_print_alike(b, a, head, digits)
+                or _print_alike(b, a, rest[_may_print_alike(b[rest], a[rest], step[rest])], digits)):
             break
         digits += 1
     return digits
+
+
+def _print_alike(b: np.ndarray, a: np.ndarray, indices, digits: int) -> bool:
+    return any(significant(b[i], digits) == significant(a[i], digits) for i in indices)
+
+
+def _may_print_alike(b: np.ndarray, a: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """Pairs that might print alike when each is rounded to a multiple of ``step`` (the
+    larger one's last shown digit): they round to the same multiple, or one of them lies
+    within float error of a rounding tie, or their leading digits are of different powers of
+    ten (each then rounds at its own place). The rest certainly print differently, so only
+    these few are formatted."""
+    sb, sa = b / step, a / step
+    # a few ulps of the scaled value: the division and the step carry float error
+    tie = lambda s: np.abs(np.abs(s - np.floor(s)) - 0.5) <= 1e-13 * np.abs(s) + 1e-9
+    with np.errstate(divide="ignore"):
+        other_power = _leading_unit(np.abs(b)) != _leading_unit(np.abs(a))
+    return (np.rint(sb) == np.rint(sa)) | tie(sb) | tie(sa) | other_power
 
 
 def sequence_digits(values, digits: int) -> int:
