@@ -142,7 +142,7 @@ def _input_name(scenario: Scenario, index: int) -> str:
     return "x" if index == 0 else scenario.model.layers[index - 1].post
 
 
-def _params_before(ctx: Context, updated: Quantity):
+def params_before(ctx: Context, updated: Quantity):
     """θ before the update that gives ``updated`` (None after the run)."""
     if updated.step == AFTER:
         return None
@@ -160,7 +160,7 @@ def _update_cause(exact, printed, decimals, ctx: Context, element) -> str:
     quantity = ctx.quantity
     if quantity.kind != "new" or ctx.scenario.train.optimizer != "sgd":
         return ""
-    theta = _params_before(ctx, quantity)
+    theta = params_before(ctx, quantity)
     grad = ctx.value_of(quantity.of("grad"))
     if theta is None or grad is None:
         return ""
@@ -364,7 +364,7 @@ def _eta_cause(ctx: Context, printed: float) -> str:
         if quantity.kind != "new" or quantity.step != 1:
             continue
         name = quantity.name
-        theta, grad = _params_before(ctx, quantity), ctx.value_of(quantity.of("grad"))
+        theta, grad = params_before(ctx, quantity), ctx.value_of(quantity.of("grad"))
         if theta is None or grad is None or not np.any(grad):
             continue
         with_lr = np.abs(theta - lr * grad - value) <= 10.0 ** -6 + 0.5 * 10.0 ** -3
@@ -403,12 +403,12 @@ def audit(scenario: Scenario, values, states=()) -> list[AuditEntry]:
         value, decimals = shaped(scenario, key, printed, exact)
         prepared.append((key, whole, at, exact, value, decimals))
     printed_all = {key: value for key, _, at, _, value, _ in prepared if at is None}
-    off = frozenset(key for key, _, at, exact, value, decimals in prepared
-                    if at is None and not np.all(matches(exact, value, decimals)))
+    ok_of = {key: matches(exact, value, decimals) for key, _, _, exact, value, decimals in prepared}
+    off = frozenset(key for key, _, at, *_ in prepared if at is None and not np.all(ok_of[key]))
     by_number = {state.number: state for state in states}
     entries = []
     for key, whole, at, exact, value, decimals in prepared:
-        ok = matches(exact, value, decimals)
+        ok = ok_of[key]
         ctx = Context(scenario, known_values, printed_all, whole, by_number, off) \
             if scenario.kind == "train" else None
         entries.append(AuditEntry(key, value, exact, decimals,

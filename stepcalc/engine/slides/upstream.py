@@ -103,8 +103,9 @@ def _compute(scenario, quantity: Quantity, inputs: _Inputs):
             return None if pre is None else act.forward(pre, layer.alpha)
         if kind == "grad" and name == layer.pre:
             if index == len(layers) - 1 and network.is_fused(scenario):
-                y_hat = inputs.at(layer.post)
-                return None if y_hat is None else (y_hat - _targets(scenario, y_hat)) * _scale(scenario, y_hat)
+                fp = _output_pass(scenario, None, inputs.at(layer.post))
+                return None if fp is None else network.Network(scenario).output_gradients(
+                    fp, scenario.data.y, scenario.data.labels, full=False)[1]
             g_post = inputs.at(layer.post, "grad") if act.elementwise and layer.type != "dropout" else None
             if g_post is None:
                 return None
@@ -123,7 +124,11 @@ def _compute(scenario, quantity: Quantity, inputs: _Inputs):
             a = network.layer_input(scenario, a) if scenario.model.bias == "folded" else a
             g_W = a.T @ delta if row else delta.T @ a
             lam = scenario.train.gradient_decay     # λW, of the exact weights the step began with
-            return g_W + lam * _exact_weights(inputs, layer.weights) if lam else g_W
+            if not lam:
+                return g_W
+            from stepcalc.engine.slides.audit import params_before
+
+            return g_W + lam * params_before(inputs.ctx, Quantity(layer.weights, "new", step))
         if kind == "grad" and index > 0 and name == layers[index - 1].post and layer.dense:
             delta, W = inputs.at(layer.pre, "grad"), inputs.param(layer.weights)
             if delta is None or W is None:
@@ -144,46 +149,30 @@ def _dense(scenario, layer, a, inputs: _Inputs):
     return u + np.reshape(b, (1, -1)) if layer.bias_name else u
 
 
-def _exact_weights(inputs: _Inputs, name: str) -> np.ndarray:
-    step, ctx = inputs.step, inputs.ctx
-    if step == 1:
-        return np.asarray(ctx.scenario.params[name], dtype=float)
-    return np.asarray(ctx.value_of(Quantity(name, "new", step - 1)), dtype=float)
+def _output_pass(scenario, pre, post):
+    """The output layer's pre-activation and ŷ as a ForwardPass of the data, for the loss
+    and δ the network computes from them; None when there is no ŷ of one row per sample."""
+    from stepcalc.engine.numbers import network
 
-
-def _targets(scenario, like: np.ndarray) -> np.ndarray:
-    data = scenario.data
-    if data.y is not None and np.size(data.y) == np.size(like):
-        return np.asarray(data.y, dtype=float).reshape(like.shape)
-    labels = np.asarray(data.labels, dtype=np.intp).reshape(-1)
-    return np.eye(like.shape[-1])[labels].reshape(like.shape)
-
-
-def _scale(scenario, like: np.ndarray) -> float:
-    """∂L/∂ℓₙ: 1/N for a mean over the batch, 1 for a sum."""
-    rows = like.shape[0] if np.ndim(like) == 2 else 1
-    return 1.0 / rows if scenario.train.reduction == "mean" else 1.0
+    if post is None or post.ndim != 2 or post.shape[0] != np.shape(scenario.data.x)[0]:
+        return None
+    blank = [None] * (len(scenario.model.layers) - 1)
+    return network.ForwardPass(scenario.data.x, blank + [pre], blank + [post], scenario.model.layers)
 
 
 def _loss(scenario, inputs: _Inputs):
     """The loss from the printed output pre-activation (what fused losses and hinge read),
     or else from the printed ŷ."""
     from stepcalc.engine.maths.activations import get_activation
-    from stepcalc.engine.maths.losses import get_loss
     from stepcalc.engine.numbers import network
 
     out = scenario.model.layers[-1]
-    reads_pre = network.is_fused(scenario) or scenario.train.loss == "hinge"
     pre = inputs.get(Quantity(out.pre, step=inputs.step)) \
         if inputs.ctx.printed_of(Quantity(out.pre, step=inputs.step)) is not None else None
-    if pre is not None:
-        post = get_activation(out.activation).forward(pre, out.alpha)
-    elif scenario.train.loss == "hinge":
+    post = get_activation(out.activation).forward(pre, out.alpha) if pre is not None \
+        else inputs.at(out.post)
+    fp = _output_pass(scenario, pre, post)
+    if fp is None:
         return None
-    else:
-        post = inputs.at(out.post)
-    if post is None or post.ndim != 2 or post.shape[0] != np.shape(scenario.data.x)[0]:
-        return None
-    per_sample = get_loss(scenario.train.loss).per_sample(
-        post, scenario.data.y, pre if reads_pre else None, scenario.data.labels)
-    return np.asarray(network.reduce(scenario, per_sample))
+    data = scenario.data
+    return np.asarray(network.reduce(scenario, network.per_sample_loss(scenario, fp, data.y, data.labels)))
