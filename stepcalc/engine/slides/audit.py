@@ -34,6 +34,7 @@ import numpy as np
 
 from stepcalc.errors import ScenarioError
 from stepcalc.records.quantity import AFTER, Quantity, parse_quantity
+from stepcalc.engine.slides.upstream import params_before, recompute
 from stepcalc.scenario.model import Printed, Scenario
 
 
@@ -77,8 +78,6 @@ class Context:
     @cached_property
     def upstream(self):
         """The quantity recomputed from the printed values that feed it (or None)."""
-        from stepcalc.engine.slides.upstream import recompute
-
         return recompute(self)
 
     def value_of(self, quantity: Quantity):
@@ -140,18 +139,6 @@ def _layer_of(scenario: Scenario, name: str, what: str):
 
 def _input_name(scenario: Scenario, index: int) -> str:
     return "x" if index == 0 else scenario.model.layers[index - 1].post
-
-
-def params_before(ctx: Context, updated: Quantity):
-    """θ before the update that gives ``updated`` (None after the run)."""
-    if updated.step == AFTER:
-        return None
-    state = ctx.states.get(updated.number)
-    if state is not None:
-        return state.params[updated.name]
-    if updated.number == 1:
-        return np.asarray(ctx.scenario.params[updated.name], dtype=float)
-    return ctx.value_of(Quantity(updated.name, "new", updated.number - 1))
 
 
 # ------------------------------------------------------------------ element causes --

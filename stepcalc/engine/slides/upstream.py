@@ -65,6 +65,19 @@ class _Inputs:
         return np.asarray(self.ctx.scenario.data.x, dtype=float)
 
 
+def params_before(ctx, updated: Quantity):
+    """θ before the update that gives ``updated`` (None after the run): the recorded
+    state, else the initial parameters or the update of the step before (an audit Context)."""
+    if updated.step == AFTER:
+        return None
+    state = ctx.states.get(updated.number)
+    if state is not None:
+        return state.params[updated.name]
+    if updated.number == 1:
+        return np.asarray(ctx.scenario.params[updated.name], dtype=float)
+    return ctx.value_of(Quantity(updated.name, "new", updated.number - 1))
+
+
 def recompute(ctx) -> Recomputed | None:
     """The audited quantity computed from the printed values that feed it; None when none
     of them is printed or the quantity is not one of the kinds covered."""
@@ -126,8 +139,6 @@ def _compute(scenario, quantity: Quantity, inputs: _Inputs):
             lam = scenario.train.gradient_decay     # λW, of the exact weights the step began with
             if not lam:
                 return g_W
-            from stepcalc.engine.slides.audit import params_before
-
             return g_W + lam * params_before(inputs.ctx, Quantity(layer.weights, "new", step))
         if kind == "grad" and index > 0 and name == layers[index - 1].post and layer.dense:
             delta, W = inputs.at(layer.pre, "grad"), inputs.param(layer.weights)
