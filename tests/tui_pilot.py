@@ -19,3 +19,14 @@ async def run_command(pilot, text: str) -> None:
     assert first.startswith(text), first
     await pilot.press("enter")
     await pilot.pause()
+
+
+async def until(pilot, condition, seconds: float = 10.0) -> None:
+    """Let the app run until ``condition()`` holds, at most ``seconds`` (the test asserts it
+    after): a fixed pause is too short on a loaded machine, where a paste or a burst of keys
+    reaches the answer box later."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.05)

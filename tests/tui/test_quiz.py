@@ -13,7 +13,7 @@ from textual import events
 from stepcalc.records.precision import value_as_shown
 from stepcalc.tui import build_app
 from stepcalc.tui.quiz import Score, Verdict, judge
-from tui_pilot import run_command
+from tui_pilot import run_command, until
 
 SIZE = (120, 36)
 # dying_relu, by hand: z = relu·w with relu = (1.372, 0), w row 1 = (0.32, 0.25, 0.14)
@@ -121,7 +121,7 @@ async def test_a_burst_of_keys_on_the_result_keeps_its_enter():
         for key, char in [("minus", "-")] + [(c if c != "." else "full_stop", c) for c in "0.8619"] \
                 + [("enter", None)]:
             app.post_message(events.Key(key, char))
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.score.asked == 1)
         assert (app.score.right, app.score.asked) == (1, 1), feedback(screen)
         assert screen.answer_box().value == ""
 
@@ -133,8 +133,8 @@ async def test_a_pasted_answer_with_a_line_break_is_checked():
         screen = app.screen
         await pilot.press("t")
         screen.slide.post_message(events.Paste("-0.8619\n"))        # pasted on the result
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.score.asked == 1)
         assert str(app.score) == "1/1"
         screen.answer_box().post_message(events.Paste("0.4634\r\n"))  # pasted in the box
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.score.asked == 2)
         assert str(app.score) == "2/2" and screen.element == (0, 2)
