@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, Tree
+from textual.widgets import Input, Static, Tree
 
 from stepcalc.records.notation import entry_text, scenario_names
 from stepcalc.render.escaping import terminal_text
@@ -22,6 +22,7 @@ from stepcalc.tui.deck import Deck
 from stepcalc.tui.quiz import judge, parse_answer
 from stepcalc.tui.layout import Layout, choose_layout
 from stepcalc.tui.screens.training import loss_digits, parameter_rows
+from stepcalc.tui.widgets.footer import DeckFooter
 from stepcalc.tui.widgets.panels import side_panel
 from stepcalc.tui.widgets.quizbar import QuizBar
 from stepcalc.tui.widgets.slide import SlideView, result_name
@@ -75,8 +76,8 @@ class SlideScreen(Screen):
                 tooltip="Back to the scenario picker"),
     ]
 
-    # Footer bindings are refreshed only when an end of the deck is reached or left
-    # (a Footer refresh re-mounts its keys: too slow for every slide change).
+    # Footer bindings are refreshed only when an end of the deck is reached or left, where
+    # DeckFooter greys Prev or Next out in place (each refresh costs a check of every key).
     index: reactive[int] = reactive(0, init=False, repaint=False)
     quiz: reactive[bool] = reactive(False, init=False, bindings=True, repaint=False)
     presenting: reactive[bool] = reactive(False, init=False, repaint=False)
@@ -118,12 +119,14 @@ class SlideScreen(Screen):
                         yield panel
                         if self.deck.is_train and self.trace.final_params:
                             yield Static(self.overview(), id="overview")
-        yield Footer()
+        yield DeckFooter()
 
-    def overview(self):
+    def overview(self) -> Text:
         """Under the network when the screen is wide: the loss per step, every parameter
-        before and after training. Drawn once."""
-        from rich.console import Group
+        before and after training. Drawn once, to text: a rich Table in an auto-width widget
+        is measured again at every layout of the screen (200 ms for momentum_mlp's)."""
+        from rich.console import Console, Group
+        from rich.measure import Measurement
         from rich.table import Table
 
         # the recorded steps' losses (a long run's 100,000 are in the plot, l)
@@ -142,7 +145,12 @@ class SlideScreen(Screen):
             for label, value in losses:
                 text.append(f"{label:>8}  {number_text(value, digits)}\n", style="")
             parts.insert(0, text)
-        return Group(*parts)
+        group = Group(*parts)
+        console = Console(width=1000, color_system="truecolor", legacy_windows=False)
+        width = Measurement.get(console, console.options, group).maximum
+        lines = console.render_lines(group, console.options.update_width(width), pad=False)
+        return Text("\n").join(Text.assemble(*((seg.text, seg.style) for seg in line if not seg.control))
+                               for line in lines)
 
     def on_mount(self) -> None:
         # cached once: a slide change must not search the widget tree
@@ -236,11 +244,20 @@ class SlideScreen(Screen):
                              quiz=self.quiz, hidden=self.is_hidden, show_flags=revealed,
                              names=scenario_names(deck.scenario))
         self.element = self.slide.selected
-        self.set_class(self.after_asked or self.index >= self.after_from, "-after")
+        self.show_overview()
         self.show_element()
         self.show_topbar()
         if self.quiz:
             self.quizbar.tell("")
+
+    def show_overview(self) -> None:
+        """The before → after overview: from the last update phase on, or when asked (a);
+        never while quizzing (it shows results). Set on the widget, not as a class of the
+        screen: a screen class restyles every widget, a visible pause on the slide it turns."""
+        overview = self.query("#overview")
+        if overview:
+            overview.first().display = ((self.after_asked or self.index >= self.after_from)
+                                        and not self.quiz)
 
     def show_element(self) -> None:
         step, element = self.step, self.element
