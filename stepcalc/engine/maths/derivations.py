@@ -1,17 +1,21 @@
 """Derivations shown beside the output error, so δ is derived rather than asserted.
 
 * softmax + cross-entropy and sigmoid + binary cross-entropy: sympy.diff of the loss
-  written in the logits, simplified to ŷ − y (see `losses.derive_fused_delta`);
+  written in the logits, simplified to ŷ − y (see `losses.derive_fused_delta`; the shown
+  cases are generated into fused_derivations.py by fused_codegen.py);
 * any other elementwise loss: δ = ∂ℓ/∂ŷ · f′(u) with both factors from sympy.diff,
   e.g. the MSE output δ = 2(ŷ − y) ⊙ f′(u).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 from stepcalc.engine.maths.activations import get_activation
-from stepcalc.engine.maths.losses import derive_fused_delta, get_loss
+from stepcalc.engine.maths.fused_derivations import BUILDERS
+from stepcalc.engine.maths.losses import FusedDerivation, derive_fused_delta, get_loss
 from stepcalc.records.notation import Grad, Name, applied, entry, mul
 from stepcalc.records.steps import Derivation
 
@@ -22,10 +26,18 @@ def _indexed(name: str, index: int | None):
     return entry(name, index) if index is not None else Name(name)
 
 
+@lru_cache(maxsize=8)
+def shown_fused_delta(loss: str, K: int, components: int) -> FusedDerivation:
+    """`derive_fused_delta`, rebuilt from fused_derivations.py (generated from it) when
+    that file has it: a sixth of the cost of deriving, in a run that shows one."""
+    build = BUILDERS.get((loss, K, components))
+    return build() if build is not None else derive_fused_delta(loss, K, components)
+
+
 def fused_output_delta(scenario, out) -> Derivation:
     k_units = out.units
     shown = min(k_units, SHOWN_CLASSES) if out.activation == "softmax" else 1
-    d = derive_fused_delta(scenario.train.loss, shown, 1)   # δ₁ shown; the rest by symmetry
+    d = shown_fused_delta(scenario.train.loss, shown, 1)   # δ₁ shown; the rest by symmetry
     index = 1 if out.activation == "softmax" else None
     rename = {}
     for position, (u, y, yh) in enumerate(zip(d.logits, d.targets, d.yhat_symbols), 1):
