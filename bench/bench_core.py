@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 
-REPEATS = 11
+REPEATS = 12
 
 
 # Both sides read compiled bytecode, as an installed package does (pip compiles stepcalc's
@@ -37,10 +37,13 @@ def wall(cmd: list[str]) -> float:
 
 
 def median_interleaved(*commands) -> list[float]:
-    """Alternate the commands so machine noise hits all of them alike."""
+    """Alternate the commands so machine noise hits all of them alike, in A B, B A order:
+    a command run right after the other pays for what that one left behind (the kernel
+    still reclaiming a large process's memory), so neither may always go second."""
     times = [[] for _ in commands]
-    for _ in range(REPEATS):
-        for slot, cmd in zip(times, commands):
+    pairs = list(zip(times, commands))
+    for round_ in range(REPEATS):
+        for slot, cmd in (pairs if round_ % 2 == 0 else pairs[::-1]):
             slot.append(cmd())
     return [statistics.median(t) for t in times]
 

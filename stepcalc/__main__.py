@@ -1,3 +1,3 @@
-from stepcalc.cli import main
+from stepcalc.cli import entry
 
-raise SystemExit(main())
+entry()
