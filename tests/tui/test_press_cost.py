@@ -25,12 +25,18 @@ def footer_keys(screen) -> dict[str, FooterKey]:
     return {key.action: key for key in screen.query(FooterKey)}
 
 
+async def deck_with_its_keys(pilot):
+    """The slide screen, once its footer has drawn the keys."""
+    screen = pilot.app.screen
+    await until(pilot, lambda: "previous" in footer_keys(screen))
+    return screen
+
+
 @pytest.mark.asyncio
 async def test_prev_and_next_grey_out_at_the_ends_without_rebuilding_the_footer():
     app = build_app("dying_relu")
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        await until(pilot, lambda: "previous" in footer_keys(screen))
+        screen = await deck_with_its_keys(pilot)
         keys = footer_keys(screen)
         assert keys["previous"].has_class("-disabled") and keys["previous"]._disabled
         assert not keys["next"].has_class("-disabled")
@@ -51,8 +57,7 @@ async def test_prev_and_next_grey_out_at_the_ends_without_rebuilding_the_footer(
 async def test_a_change_in_which_keys_are_shown_still_rebuilds_the_footer():
     app = build_app("dying_relu")
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        await until(pilot, lambda: "previous" in footer_keys(screen))
+        screen = await deck_with_its_keys(pilot)
         assert "hint" not in footer_keys(screen)
         await pilot.press("t")                                     # quiz: hint and reveal appear
         await until(pilot, lambda: "hint" in footer_keys(screen))
