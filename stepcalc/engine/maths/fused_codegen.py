@@ -2,8 +2,8 @@
 
 Each one is `losses.derive_fused_delta` (sympy.diff of the loss written in the logits, then
 the steps to ŷ − y), written out with `sympy.srepr` as the constructor calls that rebuild
-the same expressions. Rebuilding them costs a cold `stepcalc export` about 8 ms; deriving
-them costs about 50 ms, nearly all of it sympy's first use of diff and its assumptions.
+the same expressions. Rebuilding one costs a cold `stepcalc export` about 12 ms; deriving
+it costs about 50 ms, nearly all of it sympy's first use of diff and its assumptions.
 tests/unit/test_fused_derivations.py fails if the checked-in file is not what this module
 writes today, or if a rebuilt derivation differs from a fresh one.
 
