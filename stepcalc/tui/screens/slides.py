@@ -96,6 +96,7 @@ class SlideScreen(Screen):
         self.hinted: set[tuple[str, tuple[int, ...]]] = set()
         self.element: tuple[int, ...] = ()
         self.side_panel = None
+        self.overview_box = None
         self._topbar_text = None
         self.after_asked = False        # the learner asked for the after-training overview
         updates = [b.start for b in self.deck.blocks if b.phase == "update"]
@@ -160,6 +161,8 @@ class SlideScreen(Screen):
         self.quizbar = self.query_one(QuizBar)
         side = self.query("#side > *")
         self.side_panel = side.first() if side else None
+        overview = self.query("#overview")
+        self.overview_box = overview.first() if overview else None
         self.measure_side_panel()
         self.apply_layout(self.size.width)
         self.show_slide()
@@ -254,10 +257,9 @@ class SlideScreen(Screen):
         """The before → after overview: from the last update phase on, or when asked (a);
         never while quizzing (it shows results). Set on the widget, not as a class of the
         screen: a screen class restyles every widget, a visible pause on the slide it turns."""
-        overview = self.query("#overview")
-        if overview:
-            overview.first().display = ((self.after_asked or self.index >= self.after_from)
-                                        and not self.quiz)
+        if self.overview_box is not None:
+            self.overview_box.display = ((self.after_asked or self.index >= self.after_from)
+                                         and not self.quiz)
 
     def show_element(self) -> None:
         step, element = self.step, self.element
