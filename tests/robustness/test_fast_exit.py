@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from stepcalc import cli
-from tests.conftest import run_cli, run_cli_process
+from conftest import run_cli, run_cli_process
 
 # stdout buffered, as in a plain shell (PYTHONUNBUFFERED, set on some machines, would write
 # every line at once and hide a missing flush)

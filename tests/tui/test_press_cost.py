@@ -16,7 +16,7 @@ import pytest
 from textual.widgets._footer import FooterKey
 
 from stepcalc.tui import build_app
-from tests.tui_pilot import until
+from tui_pilot import until
 
 SIZE = (100, 32)
 

@@ -6,7 +6,7 @@ tracer of that kind reads from ``Scenario.spec``. Every kind shares ``title``, `
 ``notes``, ``kind``, ``[display]`` and ``[expect]`` with `train` (common.py); ``[expect]``
 keys are the quantity ids each module lists.
 
-To add a kind: a module here, an entry in KINDS below and in model.KINDS, and its tracer
+To add a kind: a module here named after it, an entry in model.KINDS, and its tracer
 in engine/kinds/.
 """
 
@@ -18,20 +18,12 @@ from ..common import common_fields
 from ..fields import Table
 from ..model import Scenario
 
-# kind → its module here, imported when a scenario of that kind is loaded (a train
-# scenario, the common case, needs none of them; experiment alone brings csv and gzip)
-KINDS = {
-    "activations": "activations",
-    "losses": "losses",
-    "init_stats": "init_stats",
-    "batchnorm": "batchnorm",
-    "normalize": "normalize",
-    "experiment": "experiment",
-}
-
 
 def kind_module(kind: str):
-    return import_module(f"{__name__}.{KINDS[kind]}")
+    """The module of ``kind`` (one of model.KINDS other than train, which the loader has
+    checked), imported only now: a train scenario needs none of them, and experiment alone
+    brings csv and gzip."""
+    return import_module(f"{__name__}.{kind}")
 
 
 def load_kind(root: Table, kind: str) -> Scenario:

@@ -224,7 +224,6 @@ class SlideScreen(Screen):
 
     def watch_quiz(self, quiz: bool) -> None:
         self.quizbar.display = quiz
-        self.set_class(quiz, "-quiz")
         self.show_slide()
         if quiz:
             self.slide.focus()
